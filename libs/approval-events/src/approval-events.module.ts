@@ -1,0 +1,69 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApprovalEventManager } from './approval-event.manager';
+import { ApprovalEventsMetrics } from './approval-events.metrics';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+} from './approval-events.module-definition';
+import { APPROVAL_EVENTS_OPTIONS } from './approval-events.options';
+import { approvalEventsOptionsProvider, approvalStatusSourceProvider } from './approval-events.providers';
+import { ApprovalQueueBridge } from './approval-queue.bridge';
+import { ApprovalResolvedListener } from './approval-resolved.listener';
+import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
+
+/**
+ * Event-driven approval waits. Import once, in the root module (global by default).
+ *
+ * @example
+ * @Module({
+ *   imports: [
+ *     EventEmitterModule.forRoot(),
+ *     ApprovalEventsModule.forRoot({ approvalsApiUrl: 'http://approvals:3000/api', apiKey }),
+ *   ],
+ * })
+ * export class AgentsModule {}
+ */
+@Module({
+  imports: [HttpModule],
+  providers: [
+    approvalEventsOptionsProvider,
+    approvalStatusSourceProvider,
+    ApprovalEventsMetrics,
+    ApprovalEventManager,
+    ApprovalQueueBridge,
+    ApprovalResolvedListener,
+  ],
+  exports: [
+    APPROVAL_EVENTS_OPTIONS,
+    ApprovalStatusSource,
+    ApprovalEventsMetrics,
+    ApprovalEventManager,
+    ApprovalQueueBridge,
+  ],
+})
+export class ApprovalEventsModule extends ConfigurableModuleClass {
+  /**
+   * Configures the module with options known up front.
+   *
+   * @example
+   * ApprovalEventsModule.forRoot({ statusSource: myStore, gateway: true })
+   */
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return super.forRoot(options);
+  }
+
+  /**
+   * Configures the module from other providers, for example `ConfigService`.
+   *
+   * @example
+   * ApprovalEventsModule.forRootAsync({
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ approvalsApiUrl: config.get('APPROVALS_API_URL') }),
+   * })
+   */
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return super.forRootAsync(options);
+  }
+}

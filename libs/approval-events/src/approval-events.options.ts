@@ -1,0 +1,115 @@
+import { Registry } from 'prom-client';
+import { MAX_ID_LENGTH, MAX_TIMEOUT_MS } from './approval-events.constants';
+import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
+import type { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
+
+/** Token of the validated options, every default filled in. */
+export const APPROVAL_EVENTS_OPTIONS = 'APPROVAL_EVENTS:OPTIONS';
+
+/** The options after validation, as the library's providers see them. */
+export interface ResolvedApprovalEventsOptions {
+  useEvents: boolean;
+  defaultTimeoutMs: number;
+  pollIntervalMs: number;
+  approvalsApiUrl?: string;
+  apiKey?: string;
+  requestTimeoutMs: number;
+  statusSource?: ApprovalStatusSource;
+  eventBusUrl?: string;
+  eventBusToken?: string;
+  eventBusWorkspaces: readonly string[];
+  gatewayProducerToken?: string;
+  gatewaySubscriberToken?: string;
+  resolutionCacheSize: number;
+  resolutionCacheTtlMs: number;
+  metricsRegistry: Registry;
+}
+
+const invalid = (option: string, expected: string, value: unknown) =>
+  new Error(
+    `ApprovalEventsModule: option "${option}" must be ${expected} (got ${describe(value)})`,
+  );
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `a string of length ${value.length}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return value === null ? 'null' : typeof value;
+}
+
+function integer(option: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMEOUT_MS) {
+    throw invalid(option, `an integer from ${min} to ${MAX_TIMEOUT_MS}`, value);
+  }
+  return value;
+}
+
+function text(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) throw invalid(option, 'a non-empty string', value);
+  return value;
+}
+
+function httpUrl(option: string, value: unknown): string | undefined {
+  const url = text(option, value);
+  if (url === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw invalid(option, 'an absolute http(s) URL', value);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw invalid(option, 'an absolute http(s) URL', value);
+  }
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Checks the options once at startup and fills in the defaults, so a typo fails the boot
+ * with the option's name rather than surfacing as a wait that never ends.
+ */
+export function resolveApprovalEventsOptions(
+  options: ApprovalEventsModuleOptions = {},
+): ResolvedApprovalEventsOptions {
+  if (options.useEvents !== undefined && typeof options.useEvents !== 'boolean') {
+    throw invalid('useEvents', 'a boolean', options.useEvents);
+  }
+  const statusSource = options.statusSource;
+  if (statusSource !== undefined && typeof statusSource?.getApproval !== 'function') {
+    throw invalid('statusSource', 'an object with a getApproval() method', statusSource);
+  }
+  const approvalsApiUrl = httpUrl('approvalsApiUrl', options.approvalsApiUrl);
+  const eventBusUrl = httpUrl('eventBusUrl', options.eventBusUrl);
+  const eventBusToken = text('eventBusToken', options.eventBusToken);
+  if (eventBusUrl && !eventBusToken) {
+    throw new Error('ApprovalEventsModule: option "eventBusToken" is required with "eventBusUrl"');
+  }
+  const workspaces = options.eventBusWorkspaces ?? [];
+  if (
+    !Array.isArray(workspaces) ||
+    workspaces.some((id) => typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH)
+  ) {
+    throw invalid('eventBusWorkspaces', `an array of workspace ids (1 to ${MAX_ID_LENGTH} characters)`, workspaces);
+  }
+  if (options.metricsRegistry !== undefined && !(options.metricsRegistry instanceof Registry)) {
+    throw invalid('metricsRegistry', 'a prom-client Registry', options.metricsRegistry);
+  }
+  return {
+    useEvents: options.useEvents ?? true,
+    defaultTimeoutMs: integer('defaultTimeoutMs', options.defaultTimeoutMs, 3_600_000, 0),
+    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5_000, 10),
+    approvalsApiUrl,
+    apiKey: text('apiKey', options.apiKey),
+    requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs, 10_000, 1),
+    statusSource,
+    eventBusUrl,
+    eventBusToken,
+    eventBusWorkspaces: [...new Set(workspaces)],
+    gatewayProducerToken: text('gatewayProducerToken', options.gatewayProducerToken),
+    gatewaySubscriberToken: text('gatewaySubscriberToken', options.gatewaySubscriberToken),
+    resolutionCacheSize: integer('resolutionCacheSize', options.resolutionCacheSize, 10_000, 0),
+    resolutionCacheTtlMs: integer('resolutionCacheTtlMs', options.resolutionCacheTtlMs, 60_000, 0),
+    metricsRegistry: options.metricsRegistry ?? new Registry(),
+  };
+}

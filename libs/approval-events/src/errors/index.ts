@@ -1,0 +1,6 @@
+export { ApprovalCancelledException } from './approval-cancelled.exception';
+export { ApprovalEventsShutdownError } from './approval-events-shutdown.error';
+export { ApprovalNotFoundError } from './approval-not-found.error';
+export { ApprovalStatusSourceError } from './approval-status-source.error';
+export { ApprovalTimeoutError } from './approval-timeout.error';
+export { InvalidApprovalEventError } from './invalid-approval-event.error';

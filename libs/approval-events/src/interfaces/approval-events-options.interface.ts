@@ -1,0 +1,97 @@
+import type { Registry } from 'prom-client';
+import type { ApprovalStatusSource } from './approval-status-source.interface';
+
+/**
+ * Options of `ApprovalEventsModule.forRoot()` / `forRootAsync()`.
+ *
+ * @example
+ * ApprovalEventsModule.forRoot({
+ *   approvalsApiUrl: 'http://approvals:3000/api',
+ *   apiKey: process.env.API_KEY,
+ *   eventBusUrl: 'http://approvals:3000',
+ *   eventBusToken: process.env.APPROVAL_EVENTS_SUBSCRIBER_TOKEN,
+ *   eventBusWorkspaces: ['ws1'],
+ * });
+ */
+export interface ApprovalEventsModuleOptions {
+  /**
+   * Wait on events, polling only while the bus is down. `false` polls every
+   * `pollIntervalMs` always: the old behaviour, kept for comparison.
+   * @default true
+   */
+  useEvents?: boolean;
+  /**
+   * How long a wait lasts when the caller gives no `timeoutMs`.
+   * @default 3_600_000 (one hour)
+   */
+  defaultTimeoutMs?: number;
+  /**
+   * How often an approval is read while events cannot be trusted (jittered by ±10 %).
+   * @default 5_000
+   */
+  pollIntervalMs?: number;
+  /**
+   * Base URL of the approvals REST API, including its prefix (`http://host:3000/api`).
+   * Used by the bundled HTTP status source when no `statusSource` is given.
+   */
+  approvalsApiUrl?: string;
+  /** Sent as `x-api-key` to the approvals API. Never logged. */
+  apiKey?: string;
+  /**
+   * Time limit of one HTTP status read.
+   * @default 10_000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * The status source to read through instead of HTTP, for a host that owns the store.
+   * Either this or `approvalsApiUrl` is required.
+   */
+  statusSource?: ApprovalStatusSource;
+  /** Socket.io server to subscribe to for resolutions (`http://host:3000`; namespace `/approvals` is added). */
+  eventBusUrl?: string;
+  /** Token sent in the handshake to `eventBusUrl`. Required with it. Never logged. */
+  eventBusToken?: string;
+  /**
+   * Workspaces whose resolutions the remote client subscribes to.
+   * @default []
+   */
+  eventBusWorkspaces?: string[];
+  /** Gateway token that may publish and subscribe. */
+  gatewayProducerToken?: string;
+  /** Gateway token that may only subscribe. */
+  gatewaySubscriberToken?: string;
+  /**
+   * How many recent resolutions are remembered, so a wait that starts just after its event
+   * still ends at once.
+   * @default 10_000
+   */
+  resolutionCacheSize?: number;
+  /**
+   * How long a recent resolution is remembered.
+   * @default 60_000
+   */
+  resolutionCacheTtlMs?: number;
+  /**
+   * Registry the library's metrics are registered in.
+   * @default a new `Registry` per module instance, exposed as `ApprovalEventsMetrics.registry`
+   */
+  metricsRegistry?: Registry;
+}
+
+/**
+ * Options that decide which providers the module registers, so they are given beside
+ * the options object even in `forRootAsync`.
+ */
+export interface ApprovalEventsModuleExtras {
+  /**
+   * Register the module globally.
+   * @default true
+   */
+  isGlobal?: boolean;
+  /**
+   * Serve the Socket.io gateway (namespace `/approvals`). Only a process that hosts the
+   * event bus turns it on.
+   * @default false
+   */
+  gateway?: boolean;
+}

@@ -1,0 +1,63 @@
+import { ApprovalNotFoundError } from '../src/errors/approval-not-found.error';
+import type { Approval, ApprovalStatus } from '../src/interfaces/approval.interface';
+import type {
+  ApprovalStatusReadOptions,
+  ApprovalStatusSource,
+} from '../src/interfaces/approval-status-source.interface';
+
+/**
+ * A status source for tests: an in-memory store that counts reads and can be told to fail.
+ * `decide` changes the truth without publishing anything, so a test decides which events
+ * (if any) the manager hears.
+ */
+export class FakeStatusSource implements ApprovalStatusSource {
+  readonly approvals = new Map<string, Approval>();
+  readonly reads: string[] = [];
+  /** Reads still to fail, each with this error. */
+  failures: Error[] = [];
+  /** When set, reads wait for this promise before answering. */
+  gate?: Promise<void>;
+
+  add(workspaceId: string, id: string, status: ApprovalStatus = 'pending'): Approval {
+    const approval: Approval = {
+      id,
+      workspaceId,
+      action: 'send_email',
+      status,
+      createdAt: new Date().toISOString(),
+    };
+    this.approvals.set(`${workspaceId}/${id}`, approval);
+    return approval;
+  }
+
+  decide(workspaceId: string, id: string, status: ApprovalStatus, reason?: string): Approval {
+    const approval = this.approvals.get(`${workspaceId}/${id}`)!;
+    const decided: Approval = {
+      ...approval,
+      status,
+      resolvedBy: 'alice',
+      resolvedAt: new Date().toISOString(),
+      ...(reason ? { resolution: { reason } } : {}),
+    };
+    this.approvals.set(`${workspaceId}/${id}`, decided);
+    return decided;
+  }
+
+  readsOf(id: string): number {
+    return this.reads.filter((read) => read === id).length;
+  }
+
+  async getApproval(
+    workspaceId: string,
+    approvalId: string,
+    _options?: ApprovalStatusReadOptions,
+  ): Promise<Approval> {
+    this.reads.push(approvalId);
+    if (this.gate) await this.gate;
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    const approval = this.approvals.get(`${workspaceId}/${approvalId}`);
+    if (!approval) throw new ApprovalNotFoundError(workspaceId, approvalId);
+    return { ...approval };
+  }
+}
