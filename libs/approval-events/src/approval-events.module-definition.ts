@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ApprovalEventGateway } from './gateway/approval-event.gateway';
 import type {
   ApprovalEventsModuleExtras,
   ApprovalEventsModuleOptions,
@@ -16,5 +17,9 @@ export const {
   .setExtras<ApprovalEventsModuleExtras>({ isGlobal: true, gateway: false }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
+    // Decided here rather than from the options, so it works for forRootAsync too.
+    providers: extras.gateway
+      ? [...(definition.providers ?? []), ApprovalEventGateway]
+      : definition.providers,
   }))
   .build();

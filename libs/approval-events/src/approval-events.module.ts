@@ -11,6 +11,7 @@ import { APPROVAL_EVENTS_OPTIONS } from './approval-events.options';
 import { approvalEventsOptionsProvider, approvalStatusSourceProvider } from './approval-events.providers';
 import { ApprovalQueueBridge } from './approval-queue.bridge';
 import { ApprovalResolvedListener } from './approval-resolved.listener';
+import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 
 /**
@@ -34,8 +35,10 @@ import { ApprovalStatusSource } from './interfaces/approval-status-source.interf
     ApprovalEventManager,
     ApprovalQueueBridge,
     ApprovalResolvedListener,
+    ApprovalEventBusClient,
   ],
   exports: [
+    ApprovalEventBusClient,
     APPROVAL_EVENTS_OPTIONS,
     ApprovalStatusSource,
     ApprovalEventsMetrics,

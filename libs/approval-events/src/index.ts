@@ -9,6 +9,13 @@ export { ApprovalEventsModule } from './approval-events.module';
 export { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from './approval-events.options';
 export { ApprovalQueueBridge } from './approval-queue.bridge';
 export * from './errors';
+export { ApprovalEventGateway } from './gateway/approval-event.gateway';
+export {
+  APPROVALS_NAMESPACE,
+  GATEWAY_MAX_MESSAGE_BYTES,
+  GATEWAY_MAX_SUBSCRIPTIONS,
+  GATEWAY_PUBLISHES_PER_SECOND,
+} from './gateway/gateway.constants';
 export { HttpApprovalStatusSource } from './http-approval-status.source';
 export type { Approval, ApprovalResult, ApprovalStatus, ResolvedApprovalStatus } from './interfaces/approval.interface';
 export type {
@@ -16,4 +23,14 @@ export type {
   ApprovalEventsModuleOptions,
 } from './interfaces/approval-events-options.interface';
 export { ApprovalStatusSource, type ApprovalStatusReadOptions } from './interfaces/approval-status-source.interface';
+export type {
+  ApprovalSocketData,
+  ClientToServerEvents,
+  GatewayAck,
+  GatewayAckError,
+  GatewayRole,
+  ServerToClientEvents,
+  WorkspaceSubscription,
+} from './interfaces/approval-socket-events.interface';
+export { ApprovalEventBusClient, REMOTE_BUS_LINK } from './remote/approval-event-bus.client';
 export type { BridgeWaitOptions, ReceivedResolution, WaitOptions } from './interfaces/wait-options.interface';

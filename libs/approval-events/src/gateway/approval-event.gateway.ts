@@ -1,0 +1,190 @@
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Subscription } from 'rxjs';
+import type { Namespace, Socket } from 'socket.io';
+import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventsMetrics } from '../approval-events.metrics';
+import { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from '../approval-events.options';
+import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
+import type {
+  ApprovalSocketData,
+  ClientToServerEvents,
+  GatewayAck,
+  ServerToClientEvents,
+} from '../interfaces/approval-socket-events.interface';
+import { ApprovalResolvedEventDto, WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
+import {
+  APPROVALS_NAMESPACE,
+  GATEWAY_MAX_MESSAGE_BYTES,
+  GATEWAY_MAX_SUBSCRIPTIONS,
+  GATEWAY_PUBLISHES_PER_SECOND,
+  workspaceRoom,
+} from './gateway.constants';
+import { GatewayTokens } from './gateway-tokens';
+
+type ApprovalNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, object, ApprovalSocketData>;
+type ApprovalSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, ApprovalSocketData>;
+
+const OK: GatewayAck = { ok: true };
+const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck => ({ ok: false, error });
+
+/**
+ * The host's event bus on Socket.io namespace `/approvals`.
+ *
+ * - Handshake: `io(url + '/approvals', { auth: { token } })`. The producer token may publish
+ *   and subscribe, the subscriber token may only subscribe; anything else fails the
+ *   handshake with `connect_error` `unauthorized`. Checked in namespace middleware because
+ *   Nest guards do not run on connect.
+ * - `approval:resolved` (producers): validated, then fed to the manager as a hint.
+ * - `subscribe` / `unsubscribe` `{ workspaceId }`: join or leave that workspace's room.
+ * - Every resolution the manager learns of is sent to its workspace's room.
+ *
+ * Enabled with `ApprovalEventsModule.forRoot({ gateway: true, gatewayProducerToken, ... })`.
+ *
+ * @example
+ * const socket = io('http://localhost:3000/approvals', { auth: { token } });
+ * await socket.emitWithAck('subscribe', { workspaceId: 'ws1' }); // { ok: true }
+ * socket.on('approval:resolved', (result) => console.log(result.status));
+ */
+@WebSocketGateway({
+  namespace: APPROVALS_NAMESPACE,
+  maxHttpBufferSize: GATEWAY_MAX_MESSAGE_BYTES,
+  serveClient: false,
+})
+export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleDestroy {
+  private readonly logger = new Logger(ApprovalEventGateway.name);
+  private readonly tokens: GatewayTokens;
+  private readonly publishLimiter = new RateLimiterMemory({
+    points: GATEWAY_PUBLISHES_PER_SECOND,
+    duration: 1,
+  });
+  private broadcasts?: Subscription;
+
+  constructor(
+    @Inject(APPROVAL_EVENTS_OPTIONS) options: ResolvedApprovalEventsOptions,
+    private readonly manager: ApprovalEventManager,
+    private readonly metrics: ApprovalEventsMetrics,
+  ) {
+    this.tokens = new GatewayTokens(options.gatewayProducerToken, options.gatewaySubscriberToken);
+    if (!this.tokens.configured) {
+      throw new Error(
+        'ApprovalEventsModule: the gateway needs option "gatewayProducerToken" or "gatewaySubscriberToken"',
+      );
+    }
+  }
+
+  afterInit(namespace: ApprovalNamespace): void {
+    namespace.use((socket, next) => {
+      const role = this.tokens.roleOf((socket.handshake.auth as Record<string, unknown> | undefined)?.token);
+      if (!role) {
+        this.metrics.rejected('unauthorized');
+        return next(new Error('unauthorized'));
+      }
+      socket.data.role = role;
+      next();
+    });
+    this.broadcasts = this.manager.resolutions$.subscribe((result) =>
+      namespace.to(workspaceRoom(result.workspaceId)).emit('approval:resolved', result),
+    );
+  }
+
+  handleDisconnect(socket: ApprovalSocket): void {
+    void this.publishLimiter.delete(socket.id);
+  }
+
+  onModuleDestroy(): void {
+    this.broadcasts?.unsubscribe();
+  }
+
+  @SubscribeMessage('approval:resolved')
+  async publish(@ConnectedSocket() socket: ApprovalSocket, @MessageBody() body: unknown): Promise<GatewayAck> {
+    if (socket.data.role !== 'producer') {
+      this.metrics.rejected('forbidden');
+      return refuse('forbidden');
+    }
+    if (!(await this.withinRate(socket))) return refuse('rate_limited');
+    const event = await this.validated(ApprovalResolvedEventDto, body);
+    if (!event) {
+      this.metrics.rejected('invalid_payload');
+      return refuse('invalid_payload');
+    }
+    try {
+      this.manager.onApprovalResponse(event, 'gateway');
+      return OK;
+    } catch (error) {
+      if (error instanceof InvalidApprovalEventError) return refuse('invalid_payload');
+      this.logger.error(`Could not take a published resolution: ${(error as Error).message}`);
+      return refuse('invalid_payload');
+    }
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: ApprovalSocket, @MessageBody() body: unknown): Promise<GatewayAck> {
+    const subscription = await this.validated(WorkspaceSubscriptionDto, body);
+    if (!subscription) {
+      this.metrics.rejected('invalid_payload');
+      return refuse('invalid_payload');
+    }
+    const room = workspaceRoom(subscription.workspaceId);
+    // socket.rooms always holds the socket's own room too.
+    if (!socket.rooms.has(room) && socket.rooms.size > GATEWAY_MAX_SUBSCRIPTIONS) {
+      return refuse('too_many_subscriptions');
+    }
+    await socket.join(room);
+    return OK;
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(@ConnectedSocket() socket: ApprovalSocket, @MessageBody() body: unknown): Promise<GatewayAck> {
+    const subscription = await this.validated(WorkspaceSubscriptionDto, body);
+    if (!subscription) {
+      this.metrics.rejected('invalid_payload');
+      return refuse('invalid_payload');
+    }
+    await socket.leave(workspaceRoom(subscription.workspaceId));
+    return OK;
+  }
+
+  private async withinRate(socket: ApprovalSocket): Promise<boolean> {
+    try {
+      await this.publishLimiter.consume(socket.id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The body as a validated DTO, or undefined. Unknown keys are refused before the body is
+   * turned into a class instance, so a `__proto__` key can never reach an assignment.
+   */
+  private async validated<T extends object>(
+    dto: new () => T,
+    body: unknown,
+  ): Promise<T | undefined> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+    const allowed = KNOWN_KEYS.get(dto)!;
+    if (Object.keys(body).some((key) => !allowed.has(key))) return undefined;
+    const instance = plainToInstance(dto, body);
+    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
+    return errors.length === 0 ? instance : undefined;
+  }
+}
+
+const KNOWN_KEYS = new Map<new () => object, ReadonlySet<string>>([
+  [
+    ApprovalResolvedEventDto,
+    new Set(['approvalId', 'workspaceId', 'status', 'resolution', 'resolvedBy', 'resolvedAt']),
+  ],
+  [WorkspaceSubscriptionDto, new Set(['workspaceId'])],
+]);

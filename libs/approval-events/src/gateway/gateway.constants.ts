@@ -1,0 +1,14 @@
+/** The Socket.io namespace of the approvals event bus. */
+export const APPROVALS_NAMESPACE = '/approvals';
+
+/** Largest message a client may send (Socket.io `maxHttpBufferSize`). */
+export const GATEWAY_MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Publishes one connection may make per second before it is acked `rate_limited`. */
+export const GATEWAY_PUBLISHES_PER_SECOND = 100;
+
+/** Workspaces one connection may subscribe to at once. */
+export const GATEWAY_MAX_SUBSCRIPTIONS = 100;
+
+/** The room a workspace's resolutions are broadcast to. */
+export const workspaceRoom = (workspaceId: string) => `workspace:${workspaceId}`;
