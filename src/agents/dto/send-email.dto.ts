@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+
+/** Body of `POST /api/workspaces/:workspaceId/agents/email`. */
+export class SendEmailDto {
+  @ApiProperty({ example: 'bob@example.com' })
+  @IsEmail()
+  @MaxLength(254)
+  to: string;
+
+  @ApiProperty({ example: 'Quarterly report', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  subject: string;
+
+  @ApiPropertyOptional({ example: 'Please find it attached.', maxLength: 5_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5_000)
+  body?: string;
+
+  @ApiPropertyOptional({
+    description: 'How long the agent waits for a human; on timeout the approval is cancelled.',
+    minimum: 0,
+    maximum: 120_000,
+    default: 30_000,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  timeoutMs?: number;
+}

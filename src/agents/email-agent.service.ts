@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  type Approval,
+  ApprovalCancelledException,
+  ApprovalQueueBridge,
+  ApprovalTimeoutError,
+} from '@app/approval-events';
+import { ApprovalsService } from '../approvals/approvals.service';
+import type { SendEmailDto } from './dto/send-email.dto';
+import { Outbox } from './outbox';
+
+/** What happened to the agent's action. */
+export type AgentOutcome = 'sent' | 'refused' | 'cancelled' | 'timed_out';
+
+export interface AgentResult {
+  outcome: AgentOutcome;
+  approval: Approval;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The intended use of the library, end to end: an agent asks a human to approve an action,
+ * waits on the bridge (event-driven, no polling), then acts or refuses.
+ */
+@Injectable()
+export class EmailAgent {
+  private readonly logger = new Logger(EmailAgent.name);
+
+  constructor(
+    private readonly approvals: ApprovalsService,
+    private readonly bridge: ApprovalQueueBridge,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async send(workspaceId: string, email: SendEmailDto, signal?: AbortSignal): Promise<AgentResult> {
+    const requested = await this.approvals.create(workspaceId, {
+      action: 'send_email',
+      payload: { to: email.to, subject: email.subject },
+      requestedBy: 'email-agent',
+    });
+    try {
+      const approval = await this.bridge.waitForApproval(workspaceId, requested.id, {
+        timeoutMs: email.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal,
+      });
+      if (approval.status === 'rejected') return { outcome: 'refused', approval };
+      this.outbox.send({
+        workspaceId,
+        approvalId: approval.id,
+        to: email.to,
+        subject: email.subject,
+        sentAt: new Date().toISOString(),
+      });
+      return { outcome: 'sent', approval };
+    } catch (error) {
+      if (error instanceof ApprovalCancelledException) {
+        return { outcome: 'cancelled', approval: error.approval ?? requested };
+      }
+      // Nobody waits for this approval any more: withdraw it so no human approves it later.
+      const withdrawn = await this.withdraw(
+        workspaceId,
+        requested,
+        error instanceof ApprovalTimeoutError ? 'timed out' : 'aborted',
+      );
+      if (error instanceof ApprovalTimeoutError)
+        return { outcome: 'timed_out', approval: withdrawn };
+      throw error;
+    }
+  }
+
+  private async withdraw(workspaceId: string, approval: Approval, why: string): Promise<Approval> {
+    try {
+      return await this.approvals.cancel(workspaceId, approval.id, {
+        resolvedBy: 'email-agent',
+        reason: `agent stopped waiting (${why})`,
+      });
+    } catch (error) {
+      // Decided in the meantime (409): the decision stands, and the agent did not act on it.
+      this.logger.warn(`Could not withdraw approval ${approval.id}: ${(error as Error).message}`);
+      return this.approvals.get(workspaceId, approval.id);
+    }
+  }
+}

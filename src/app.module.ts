@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ApprovalEventsModule } from '@app/approval-events';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AgentsModule } from './agents/agents.module';
+import { ApprovalsModule } from './approvals/approvals.module';
+import { StoreApprovalStatusSource } from './approvals/store-approval-status.source';
+import { type Environment, listFrom, validateEnvironment } from './config/environment';
+import { gatewayTokensFrom } from './config/gateway-tokens.config';
+import { OperationsModule } from './operations/operations.module';
+
+/**
+ * The modular-monolith host: the approvals (Foundation) module owns the store, the
+ * library waits on it in-process (its store is the status source, no HTTP to itself),
+ * and the Socket.io gateway publishes every decision to other processes.
+ */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
+    EventEmitterModule.forRoot(),
+    ApprovalsModule,
+    ApprovalEventsModule.forRootAsync({
+      gateway: true,
+      imports: [ApprovalsModule],
+      inject: [ConfigService, StoreApprovalStatusSource],
+      useFactory: (
+        config: ConfigService<Environment, true>,
+        statusSource: StoreApprovalStatusSource,
+      ) => {
+        const environment = validateEnvironment(process.env);
+        const tokens = gatewayTokensFrom(environment);
+        const metricsRegistry = new Registry();
+        collectDefaultMetrics({ register: metricsRegistry });
+        const eventBusUrl = config.get('EVENT_BUS_URL', { infer: true });
+        return {
+          statusSource,
+          metricsRegistry,
+          gatewayProducerToken: tokens.producerToken,
+          gatewaySubscriberToken: tokens.subscriberToken,
+          eventBusUrl,
+          eventBusToken: eventBusUrl
+            ? config.get('APPROVAL_EVENTS_SUBSCRIBER_TOKEN', { infer: true })
+            : undefined,
+          eventBusWorkspaces: listFrom(config.get('EVENT_BUS_WORKSPACES', { infer: true })),
+        };
+      },
+    }),
+    AgentsModule,
+    OperationsModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,103 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/**
+ * Every environment variable the host and the agent worker read, checked at boot so a typo
+ * fails fast with the variable's name. Values are never echoed in the error: some are secrets.
+ */
+export class Environment {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(({ value }) => (value === undefined || value === '' ? 3000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'API_KEY must be at least 16 characters' })
+  API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'APPROVAL_EVENTS_PRODUCER_TOKEN must be at least 16 characters' })
+  APPROVAL_EVENTS_PRODUCER_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'APPROVAL_EVENTS_SUBSCRIBER_TOKEN must be at least 16 characters' })
+  APPROVAL_EVENTS_SUBSCRIBER_TOKEN?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  EVENT_BUS_URL?: string;
+
+  /** Comma-separated workspaces a process subscribed to a remote bus listens to. */
+  @IsOptional()
+  @IsString()
+  EVENT_BUS_WORKSPACES?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  APPROVALS_API_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevelName = 'log';
+}
+
+/** `ConfigModule.forRoot({ validate })`: the typed environment, or an error naming each bad variable. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const blankless = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
+  const environment = plainToInstance(Environment, blankless, { exposeDefaultValues: true });
+  const errors = validateSync(environment, {
+    skipMissingProperties: false,
+    forbidUnknownValues: false,
+  });
+  if (errors.length > 0) {
+    const problems = errors.map(
+      (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
+    );
+    throw new Error(`Invalid environment:\n- ${problems.join('\n- ')}`);
+  }
+  return environment;
+}
+
+/** The log levels at and above `level`, for Nest's logger. */
+export function logLevelsFrom(level: LogLevelName = 'log'): LogLevelName[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
+
+/** The comma-separated list as ids, blanks dropped. */
+export function listFrom(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
