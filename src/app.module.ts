@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ApprovalEventsModule } from '@app/approval-events';
@@ -8,6 +9,7 @@ import { ApprovalsModule } from './approvals/approvals.module';
 import { StoreApprovalStatusSource } from './approvals/store-approval-status.source';
 import { type Environment, listFrom, validateEnvironment } from './config/environment';
 import { gatewayTokensFrom } from './config/gateway-tokens.config';
+import { ApiKeyGuard } from './common/api-key.guard';
 import { OperationsModule } from './operations/operations.module';
 
 /**
@@ -49,5 +51,6 @@ import { OperationsModule } from './operations/operations.module';
     AgentsModule,
     OperationsModule,
   ],
+  providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
 import { RequestMethod, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { API_PREFIX, UNPREFIXED_ROUTES } from './common/api.constants';
 
 /** Largest JSON body the REST API accepts. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -13,12 +14,8 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: MAX_BODY_BYTES });
   express.disable('x-powered-by');
-  app.setGlobalPrefix('api', {
-    exclude: [
-      { path: 'health', method: RequestMethod.GET },
-      { path: 'metrics', method: RequestMethod.GET },
-      { path: 'docs', method: RequestMethod.GET },
-    ],
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: UNPREFIXED_ROUTES.map((path) => ({ path, method: RequestMethod.GET })),
   });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

@@ -16,9 +16,15 @@ const resolution = (overrides: Partial<ApprovalResult> = {}): ApprovalResult => 
   ...overrides,
 });
 
-async function metricValue(metrics: ApprovalEventsMetrics, name: string, labels: Record<string, string> = {}) {
+async function metricValue(
+  metrics: ApprovalEventsMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+) {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)!;
-  const value = metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+  const value = metric.values.find((v) =>
+    Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+  );
   return value?.value ?? 0;
 }
 
@@ -47,7 +53,9 @@ describe('ApprovalEventManager', () => {
 
   it('ends a wait at once when its resolution arrived just before', async () => {
     manager.onApprovalResponse(resolution());
-    await expect(manager.waitForApproval('ws1', 'a1')).resolves.toMatchObject({ status: 'approved' });
+    await expect(manager.waitForApproval('ws1', 'a1')).resolves.toMatchObject({
+      status: 'approved',
+    });
   });
 
   it('forgets cached resolutions after their time to live', async () => {
@@ -82,12 +90,16 @@ describe('ApprovalEventManager', () => {
     const seen = firstValueFrom(manager.resolutions$.pipe(take(2), toArray()));
     manager.onApprovalResponse(resolution());
     manager.onApprovalResponse(resolution());
-    manager.onApprovalResponse(resolution({ status: 'rejected', resolvedAt: '2026-11-24T10:00:01.000Z' }));
+    manager.onApprovalResponse(
+      resolution({ status: 'rejected', resolvedAt: '2026-11-24T10:00:01.000Z' }),
+    );
     await expect(seen).resolves.toEqual([
       resolution(),
       resolution({ status: 'rejected', resolvedAt: '2026-11-24T10:00:01.000Z' }),
     ]);
-    expect(await metricValue(metrics, 'approval_events_received_total', { source: 'in_process' })).toBe(3);
+    expect(
+      await metricValue(metrics, 'approval_events_received_total', { source: 'in_process' }),
+    ).toBe(3);
   });
 
   it.each([
@@ -103,8 +115,12 @@ describe('ApprovalEventManager', () => {
     ['a huge resolution', { ...resolution(), resolution: { notes: 'x'.repeat(20_000) } }],
   ])('refuses %s with a clear error and counts it', async (_case, payload) => {
     const wait = manager.waitForApproval('ws1', 'a1', { timeoutMs: 10 });
-    expect(() => manager.onApprovalResponse(payload as ApprovalResult)).toThrow(InvalidApprovalEventError);
-    expect(await metricValue(metrics, 'approval_events_rejected_total', { reason: 'invalid_payload' })).toBe(1);
+    expect(() => manager.onApprovalResponse(payload as ApprovalResult)).toThrow(
+      InvalidApprovalEventError,
+    );
+    expect(
+      await metricValue(metrics, 'approval_events_rejected_total', { reason: 'invalid_payload' }),
+    ).toBe(1);
     const rejection = expect(wait).rejects.toBeInstanceOf(ApprovalTimeoutError);
     await jest.advanceTimersByTimeAsync(10);
     await rejection;
@@ -124,7 +140,11 @@ describe('ApprovalEventManager', () => {
 
   it('rejects with ApprovalTimeoutError carrying the context', async () => {
     const wait = manager.waitForApproval('ws1', 'a1', { timeoutMs: 1_000 });
-    const rejection = expect(wait).rejects.toMatchObject({ name: 'TimeoutError', approvalId: 'a1', timeoutMs: 1_000 });
+    const rejection = expect(wait).rejects.toMatchObject({
+      name: 'TimeoutError',
+      approvalId: 'a1',
+      timeoutMs: 1_000,
+    });
     await jest.advanceTimersByTimeAsync(1_000);
     await rejection;
     expect(manager.pendingCount).toBe(0);
@@ -142,8 +162,12 @@ describe('ApprovalEventManager', () => {
   });
 
   it('refuses bad wait arguments with a clear error', async () => {
-    await expect(manager.waitForApproval('', 'a1')).rejects.toThrow('workspaceId must be 1 to 128 characters');
-    await expect(manager.waitForApproval('ws1', 'a1', { timeoutMs: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(manager.waitForApproval('', 'a1')).rejects.toThrow(
+      'workspaceId must be 1 to 128 characters',
+    );
+    await expect(manager.waitForApproval('ws1', 'a1', { timeoutMs: -1 })).rejects.toBeInstanceOf(
+      RangeError,
+    );
     expect(manager.pendingCount).toBe(0);
   });
 
@@ -161,8 +185,11 @@ describe('ApprovalEventManager', () => {
   it('rejects pending waits on shutdown and refuses new ones', async () => {
     const waits = [manager.waitForApproval('ws1', 'a1'), manager.waitForApproval('ws1', 'a2')];
     manager.onApplicationShutdown();
-    for (const wait of waits) await expect(wait).rejects.toBeInstanceOf(ApprovalEventsShutdownError);
-    await expect(manager.waitForApproval('ws1', 'a3')).rejects.toBeInstanceOf(ApprovalEventsShutdownError);
+    for (const wait of waits)
+      await expect(wait).rejects.toBeInstanceOf(ApprovalEventsShutdownError);
+    await expect(manager.waitForApproval('ws1', 'a3')).rejects.toBeInstanceOf(
+      ApprovalEventsShutdownError,
+    );
     expect(manager.pendingCount).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
   });

@@ -18,7 +18,10 @@ import {
 import type { ResolutionSource } from './approval-events.constants';
 import { ApprovalEventsMetrics } from './approval-events.metrics';
 import { abortable } from './approval-events.operators';
-import { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from './approval-events.options';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from './approval-events.options';
 import { assertIds, isSameResolution, parseApprovalResult } from './approval-result.validation';
 import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
 import { ApprovalTimeoutError } from './errors/approval-timeout.error';
@@ -29,7 +32,8 @@ import { RecentResolutionCache } from './recent-resolution.cache';
 import { resolveTimeout } from './wait-timeout';
 
 /** Ids are printable ASCII, so NUL can never be part of one: the key is unambiguous. */
-const approvalKey = (workspaceId: string, approvalId: string) => `${workspaceId}\u0000${approvalId}`;
+const approvalKey = (workspaceId: string, approvalId: string) =>
+  `${workspaceId}\u0000${approvalId}`;
 
 /**
  * The hub every resolution passes through. Event sources (the gateway, the in-process
@@ -83,7 +87,10 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
     private readonly metrics: ApprovalEventsMetrics,
   ) {
-    this.recent = new RecentResolutionCache(options.resolutionCacheSize, options.resolutionCacheTtlMs);
+    this.recent = new RecentResolutionCache(
+      options.resolutionCacheSize,
+      options.resolutionCacheTtlMs,
+    );
   }
 
   /** Waits in progress now, in this manager and in every bridge wait. */
@@ -146,7 +153,8 @@ export class ApprovalEventManager implements OnApplicationShutdown {
       const ownChannel = channel;
       return () => {
         subscription.unsubscribe();
-        if (!ownChannel.observed && this.channels.get(key) === ownChannel) this.channels.delete(key);
+        if (!ownChannel.observed && this.channels.get(key) === ownChannel)
+          this.channels.delete(key);
       };
     });
   }
@@ -219,7 +227,11 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     this.links.set(link, up);
     const connected = [...this.links.values()].every(Boolean);
     if (connected !== this.connectedSubject.value) {
-      this.logger.log(connected ? 'Event bus connected: waits are event-driven' : `Event link "${link}" is down: waits poll`);
+      this.logger.log(
+        connected
+          ? 'Event bus connected: waits are event-driven'
+          : `Event link "${link}" is down: waits poll`,
+      );
       this.connectedSubject.next(connected);
     }
   }
@@ -232,9 +244,11 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     if (this.closed) return;
     this.closed = true;
     const pending = [...this.activeWaits];
-    if (pending.length > 0) this.logger.warn(`Shutting down with ${pending.length} approval waits pending`);
+    if (pending.length > 0)
+      this.logger.warn(`Shutting down with ${pending.length} approval waits pending`);
     for (const subscriber of pending) subscriber.error(new ApprovalEventsShutdownError());
-    for (const channel of [...this.channels.values()]) channel.error(new ApprovalEventsShutdownError());
+    for (const channel of [...this.channels.values()])
+      channel.error(new ApprovalEventsShutdownError());
     this.channels.clear();
     this.recent.clear();
     this.resolutionsSubject.complete();

@@ -11,12 +11,8 @@ export const SUCCESSFUL_STATUSES: ReadonlySet<ApprovalStatus> = new Set([
 ]);
 
 /** Every status a resolution can carry. */
-export const RESOLVED_STATUSES: ReadonlySet<ResolvedApprovalStatus> = new Set<ResolvedApprovalStatus>([
-  'approved',
-  'rejected',
-  'auto_approved',
-  'cancelled',
-]);
+export const RESOLVED_STATUSES: ReadonlySet<ResolvedApprovalStatus> =
+  new Set<ResolvedApprovalStatus>(['approved', 'rejected', 'auto_approved', 'cancelled']);
 
 /** Every status an approval record can have. */
 export const APPROVAL_STATUSES: ReadonlySet<ApprovalStatus> = new Set<ApprovalStatus>([

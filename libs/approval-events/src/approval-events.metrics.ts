@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RejectionReason, ResolutionSource } from './approval-events.constants';
-import { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from './approval-events.options';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from './approval-events.options';
 
 /**
  * The library's Prometheus metrics, under the contract's names. They live in

@@ -14,12 +14,15 @@ export const {
   moduleName: 'ApprovalEvents',
 })
   .setClassMethodName('forRoot')
-  .setExtras<ApprovalEventsModuleExtras>({ isGlobal: true, gateway: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-    // Decided here rather than from the options, so it works for forRootAsync too.
-    providers: extras.gateway
-      ? [...(definition.providers ?? []), ApprovalEventGateway]
-      : definition.providers,
-  }))
+  .setExtras<ApprovalEventsModuleExtras>(
+    { isGlobal: true, gateway: false },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+      // Decided here rather than from the options, so it works for forRootAsync too.
+      providers: extras.gateway
+        ? [...(definition.providers ?? []), ApprovalEventGateway]
+        : definition.providers,
+    }),
+  )
   .build();

@@ -5,7 +5,10 @@ import { FakeStatusSource } from '../test/fake-status-source';
 import { ApprovalEventManager } from './approval-event.manager';
 import { APPROVAL_RESOLVED_EVENT } from './approval-events.constants';
 import { ApprovalEventsModule } from './approval-events.module';
-import { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from './approval-events.options';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from './approval-events.options';
 import { ApprovalQueueBridge } from './approval-queue.bridge';
 import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
 import { HttpApprovalStatusSource } from './http-approval-status.source';
@@ -44,19 +47,31 @@ describe('ApprovalEventsModule', () => {
     [{ approvalsApiUrl: 'not a url' }, 'option "approvalsApiUrl" must be an absolute http(s) URL'],
     [{ approvalsApiUrl: 'ftp://x' }, 'option "approvalsApiUrl"'],
     [{ statusSource: {} as never }, 'option "statusSource"'],
-    [{ statusSource: new FakeStatusSource(), pollIntervalMs: 0 }, 'option "pollIntervalMs" must be an integer'],
+    [
+      { statusSource: new FakeStatusSource(), pollIntervalMs: 0 },
+      'option "pollIntervalMs" must be an integer',
+    ],
     [{ statusSource: new FakeStatusSource(), defaultTimeoutMs: -5 }, 'option "defaultTimeoutMs"'],
-    [{ statusSource: new FakeStatusSource(), useEvents: 'yes' as never }, 'option "useEvents" must be a boolean'],
-    [{ statusSource: new FakeStatusSource(), eventBusUrl: 'http://bus' }, '"eventBusToken" is required'],
-    [{ statusSource: new FakeStatusSource(), eventBusWorkspaces: [''] }, 'option "eventBusWorkspaces"'],
+    [
+      { statusSource: new FakeStatusSource(), useEvents: 'yes' as never },
+      'option "useEvents" must be a boolean',
+    ],
+    [
+      { statusSource: new FakeStatusSource(), eventBusUrl: 'http://bus' },
+      '"eventBusToken" is required',
+    ],
+    [
+      { statusSource: new FakeStatusSource(), eventBusWorkspaces: [''] },
+      'option "eventBusWorkspaces"',
+    ],
   ])('fails the boot naming the bad option (%o)', async (options, message) => {
     await expect(compile(options)).rejects.toThrow(message);
   });
 
   it('never puts a secret into an option error', async () => {
-    await expect(
-      compile({ statusSource: new FakeStatusSource(), apiKey: '' }),
-    ).rejects.toThrow('option "apiKey" must be a non-empty string (got a string of length 0)');
+    await expect(compile({ statusSource: new FakeStatusSource(), apiKey: '' })).rejects.toThrow(
+      'option "apiKey" must be a non-empty string (got a string of length 0)',
+    );
     const secret = 's3cr3t-token';
     await expect(
       compile({ statusSource: new FakeStatusSource(), eventBusUrl: secret, eventBusToken: secret }),
@@ -76,11 +91,16 @@ describe('ApprovalEventsModule', () => {
         ApprovalEventsModule.forRootAsync({
           imports: [ConfigModule],
           inject: [Config],
-          useFactory: (config: Config) => ({ statusSource: new FakeStatusSource(), pollIntervalMs: config.pollIntervalMs }),
+          useFactory: (config: Config) => ({
+            statusSource: new FakeStatusSource(),
+            pollIntervalMs: config.pollIntervalMs,
+          }),
         }),
       ],
     }).compile();
-    expect(moduleRef.get<ResolvedApprovalEventsOptions>(APPROVAL_EVENTS_OPTIONS).pollIntervalMs).toBe(250);
+    expect(
+      moduleRef.get<ResolvedApprovalEventsOptions>(APPROVAL_EVENTS_OPTIONS).pollIntervalMs,
+    ).toBe(250);
     expect(moduleRef.get(ApprovalQueueBridge)).toBeInstanceOf(ApprovalQueueBridge);
     await moduleRef.close();
   });
@@ -89,7 +109,10 @@ describe('ApprovalEventsModule', () => {
     const source = new FakeStatusSource();
     source.add('ws1', 'a1');
     const moduleRef = await Test.createTestingModule({
-      imports: [EventEmitterModule.forRoot(), ApprovalEventsModule.forRoot({ statusSource: source })],
+      imports: [
+        EventEmitterModule.forRoot(),
+        ApprovalEventsModule.forRoot({ statusSource: source }),
+      ],
     }).compile();
     const app = await moduleRef.init();
     const emitter = app.get(EventEmitter2);

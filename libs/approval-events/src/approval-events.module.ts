@@ -8,7 +8,10 @@ import {
   OPTIONS_TYPE,
 } from './approval-events.module-definition';
 import { APPROVAL_EVENTS_OPTIONS } from './approval-events.options';
-import { approvalEventsOptionsProvider, approvalStatusSourceProvider } from './approval-events.providers';
+import {
+  approvalEventsOptionsProvider,
+  approvalStatusSourceProvider,
+} from './approval-events.providers';
 import { ApprovalQueueBridge } from './approval-queue.bridge';
 import { ApprovalResolvedListener } from './approval-resolved.listener';
 import { ApprovalEventBusClient } from './remote/approval-event-bus.client';

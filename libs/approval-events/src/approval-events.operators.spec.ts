@@ -31,7 +31,9 @@ describe('exhaustMapWithTrailing', () => {
   it('keeps working when the inner observable completes synchronously', async () => {
     const source = new Subject<number>();
     const results: number[] = [];
-    source.pipe(exhaustMapWithTrailing((value) => of(value * 10))).subscribe((v) => results.push(v));
+    source
+      .pipe(exhaustMapWithTrailing((value) => of(value * 10)))
+      .subscribe((v) => results.push(v));
     source.next(1);
     source.next(2);
     expect(results).toEqual([10, 20]);

@@ -38,7 +38,12 @@ function describe(value: unknown): string {
 
 function integer(option: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMEOUT_MS) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < min ||
+    value > MAX_TIMEOUT_MS
+  ) {
     throw invalid(option, `an integer from ${min} to ${MAX_TIMEOUT_MS}`, value);
   }
   return value;
@@ -46,7 +51,8 @@ function integer(option: string, value: unknown, fallback: number, min: number):
 
 function text(option: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0) throw invalid(option, 'a non-empty string', value);
+  if (typeof value !== 'string' || value.length === 0)
+    throw invalid(option, 'a non-empty string', value);
   return value;
 }
 
@@ -90,7 +96,11 @@ export function resolveApprovalEventsOptions(
     !Array.isArray(workspaces) ||
     workspaces.some((id) => typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH)
   ) {
-    throw invalid('eventBusWorkspaces', `an array of workspace ids (1 to ${MAX_ID_LENGTH} characters)`, workspaces);
+    throw invalid(
+      'eventBusWorkspaces',
+      `an array of workspace ids (1 to ${MAX_ID_LENGTH} characters)`,
+      workspaces,
+    );
   }
   if (options.metricsRegistry !== undefined && !(options.metricsRegistry instanceof Registry)) {
     throw invalid('metricsRegistry', 'a prom-client Registry', options.metricsRegistry);

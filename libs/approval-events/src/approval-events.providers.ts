@@ -22,7 +22,12 @@ export const approvalStatusSourceProvider: Provider = {
   useFactory: (options: ResolvedApprovalEventsOptions, http: HttpService): ApprovalStatusSource => {
     if (options.statusSource) return options.statusSource;
     if (options.approvalsApiUrl) {
-      return new HttpApprovalStatusSource(http, options.approvalsApiUrl, options.apiKey, options.requestTimeoutMs);
+      return new HttpApprovalStatusSource(
+        http,
+        options.approvalsApiUrl,
+        options.apiKey,
+        options.requestTimeoutMs,
+      );
     }
     throw new Error('ApprovalEventsModule: option "statusSource" or "approvalsApiUrl" is required');
   },

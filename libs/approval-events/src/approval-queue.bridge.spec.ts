@@ -16,12 +16,21 @@ const POLL_MS = 1_000;
 
 function setup(overrides: ApprovalEventsModuleOptions = {}) {
   const source = new FakeStatusSource();
-  const options = resolveApprovalEventsOptions({ statusSource: source, pollIntervalMs: POLL_MS, ...overrides });
+  const options = resolveApprovalEventsOptions({
+    statusSource: source,
+    pollIntervalMs: POLL_MS,
+    ...overrides,
+  });
   const metrics = new ApprovalEventsMetrics(options);
   const manager = new ApprovalEventManager(options, metrics);
   const bridge = new ApprovalQueueBridge(source, manager, metrics, options);
   /** Decides in the store and publishes the event, as the host does. */
-  const decide = (workspaceId: string, id: string, status: Approval['status'] = 'approved', reason?: string) => {
+  const decide = (
+    workspaceId: string,
+    id: string,
+    status: Approval['status'] = 'approved',
+    reason?: string,
+  ) => {
     const approval = source.decide(workspaceId, id, status, reason);
     manager.onApprovalResponse({
       approvalId: id,
@@ -35,9 +44,16 @@ function setup(overrides: ApprovalEventsModuleOptions = {}) {
   return { source, manager, bridge, metrics, decide };
 }
 
-async function counter(metrics: ApprovalEventsMetrics, name: string, labels: Record<string, string> = {}) {
+async function counter(
+  metrics: ApprovalEventsMetrics,
+  name: string,
+  labels: Record<string, string> = {},
+) {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)!;
-  return metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+  return (
+    metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ??
+    0
+  );
 }
 
 /** Lets pending promise callbacks (status reads) run without moving the clock. */
@@ -71,7 +87,11 @@ describe('ApprovalQueueBridge', () => {
     await flush();
     expect(ctx.source.readsOf('a1')).toBe(1);
     ctx.decide('ws1', 'a1');
-    await expect(wait).resolves.toMatchObject({ id: 'a1', status: 'approved', resolvedBy: 'alice' });
+    await expect(wait).resolves.toMatchObject({
+      id: 'a1',
+      status: 'approved',
+      resolvedBy: 'alice',
+    });
     expect(ctx.source.readsOf('a1')).toBe(2);
     expectNothingLeft();
   });
@@ -79,7 +99,9 @@ describe('ApprovalQueueBridge', () => {
   it('returns at once, with one read, when the approval was decided before the wait', async () => {
     ctx.source.add('ws1', 'a1');
     ctx.decide('ws1', 'a1', 'rejected');
-    await expect(ctx.bridge.waitForApproval('ws1', 'a1')).resolves.toMatchObject({ status: 'rejected' });
+    await expect(ctx.bridge.waitForApproval('ws1', 'a1')).resolves.toMatchObject({
+      status: 'rejected',
+    });
     expect(ctx.source.readsOf('a1')).toBe(1);
     expectNothingLeft();
   });
@@ -156,7 +178,13 @@ describe('ApprovalQueueBridge', () => {
     const wait = ctx.bridge.waitForApproval('ws1', 'a1');
     await flush();
     ctx.decide('ws1', 'a1');
-    const duplicate = { approvalId: 'a1', workspaceId: 'ws1', status: 'approved' as const, resolvedBy: 'alice', resolvedAt: ctx.source.approvals.get('ws1/a1')!.resolvedAt! };
+    const duplicate = {
+      approvalId: 'a1',
+      workspaceId: 'ws1',
+      status: 'approved' as const,
+      resolvedBy: 'alice',
+      resolvedAt: ctx.source.approvals.get('ws1/a1')!.resolvedAt!,
+    };
     ctx.manager.onApprovalResponse(duplicate);
     ctx.manager.onApprovalResponse(duplicate);
     await expect(wait).resolves.toMatchObject({ status: 'approved' });
@@ -226,7 +254,9 @@ describe('ApprovalQueueBridge', () => {
   });
 
   it('fails at once for an approval that does not exist', async () => {
-    await expect(ctx.bridge.waitForApproval('ws1', 'missing')).rejects.toBeInstanceOf(ApprovalNotFoundError);
+    await expect(ctx.bridge.waitForApproval('ws1', 'missing')).rejects.toBeInstanceOf(
+      ApprovalNotFoundError,
+    );
     expectNothingLeft();
   });
 
@@ -235,7 +265,9 @@ describe('ApprovalQueueBridge', () => {
     ctx.manager.setLinkState('remote_bus', false);
     const approvals = ['a1', 'a2', 'a3'];
     approvals.forEach((id) => ctx.source.add('ws1', id));
-    const waits = approvals.flatMap((id) => Array.from({ length: 10 }, () => ctx.bridge.waitForApproval('ws1', id)));
+    const waits = approvals.flatMap((id) =>
+      Array.from({ length: 10 }, () => ctx.bridge.waitForApproval('ws1', id)),
+    );
     await flush();
     expect(ctx.source.reads).toHaveLength(3);
     for (let interval = 1; interval <= 5; interval++) {
@@ -246,7 +278,9 @@ describe('ApprovalQueueBridge', () => {
     await jest.advanceTimersByTimeAsync(POLL_MS);
     expect((await Promise.all(waits)).every((a) => a.status === 'approved')).toBe(true);
     expect(await counter(ctx.metrics, 'approval_wait_fallback_total')).toBe(30);
-    expect(await counter(ctx.metrics, 'approval_events_received_total', { source: 'poll' })).toBe(3);
+    expect(await counter(ctx.metrics, 'approval_events_received_total', { source: 'poll' })).toBe(
+      3,
+    );
     expectNothingLeft();
   });
 
@@ -254,7 +288,11 @@ describe('ApprovalQueueBridge', () => {
     ctx.manager.setLinkState('remote_bus', false);
     ctx.source.add('ws1', 'a1');
     // The first delay is drawn low (-10 %), the second high (+10 %).
-    jest.spyOn(Math, 'random').mockReturnValueOnce(0).mockReturnValueOnce(0.999).mockReturnValue(0.5);
+    jest
+      .spyOn(Math, 'random')
+      .mockReturnValueOnce(0)
+      .mockReturnValueOnce(0.999)
+      .mockReturnValue(0.5);
     const early = ctx.bridge.waitForApproval('ws1', 'a1', { timeoutMs: 5_000 });
     await jest.advanceTimersByTimeAsync(POLL_MS * 0.9);
     expect(ctx.source.readsOf('a1')).toBe(2);
@@ -280,7 +318,10 @@ describe('ApprovalQueueBridge', () => {
     ctx.manager.setLinkState('remote_bus', false);
     ctx.source.add('ws1', 'a1');
     ctx.source.add('ws1', 'a2');
-    const waits = [ctx.bridge.waitForApproval('ws1', 'a1'), ctx.bridge.waitForApproval('ws1', 'a2')];
+    const waits = [
+      ctx.bridge.waitForApproval('ws1', 'a1'),
+      ctx.bridge.waitForApproval('ws1', 'a2'),
+    ];
     await jest.advanceTimersByTimeAsync(POLL_MS * 1.1);
     expect(ctx.source.reads).toHaveLength(4);
     ctx.source.decide('ws1', 'a1', 'approved'); // decided while the bus was down: its event is lost
@@ -296,7 +337,8 @@ describe('ApprovalQueueBridge', () => {
 
   it('retries a failing status source with backoff and the wait survives', async () => {
     ctx.source.add('ws1', 'a1');
-    const unavailable = () => new ApprovalStatusSourceError('503', { retryable: true, statusCode: 503 });
+    const unavailable = () =>
+      new ApprovalStatusSourceError('503', { retryable: true, statusCode: 503 });
     ctx.source.failures = [unavailable(), new Error('socket hang up'), unavailable()];
     const wait = ctx.bridge.waitForApproval('ws1', 'a1');
     await flush();
@@ -312,25 +354,37 @@ describe('ApprovalQueueBridge', () => {
 
   it('does not retry an error that says it cannot succeed', async () => {
     ctx.source.add('ws1', 'a1');
-    ctx.source.failures = [new ApprovalStatusSourceError('401', { retryable: false, statusCode: 401 })];
-    await expect(ctx.bridge.waitForApproval('ws1', 'a1')).rejects.toBeInstanceOf(ApprovalStatusSourceError);
+    ctx.source.failures = [
+      new ApprovalStatusSourceError('401', { retryable: false, statusCode: 401 }),
+    ];
+    await expect(ctx.bridge.waitForApproval('ws1', 'a1')).rejects.toBeInstanceOf(
+      ApprovalStatusSourceError,
+    );
     expect(ctx.source.readsOf('a1')).toBe(1);
     expectNothingLeft();
   });
 
   it('refuses a status source answer for another workspace', async () => {
     ctx.source.add('ws1', 'a1');
-    ctx.source.getApproval = async () => ({ ...ctx.source.approvals.get('ws1/a1')!, workspaceId: 'ws2', status: 'approved' });
+    ctx.source.getApproval = async () => ({
+      ...ctx.source.approvals.get('ws1/a1')!,
+      workspaceId: 'ws2',
+      status: 'approved',
+    });
     await expect(ctx.bridge.waitForApproval('ws1', 'a1')).rejects.toThrow('another approval');
   });
 
   it('rejects pending waits on shutdown and leaves nothing behind', async () => {
     ctx.manager.setLinkState('remote_bus', false);
     ctx.source.add('ws1', 'a1');
-    const waits = [ctx.bridge.waitForApproval('ws1', 'a1'), ctx.bridge.waitForApproval('ws1', 'a1', { timeoutMs: 10_000 })];
+    const waits = [
+      ctx.bridge.waitForApproval('ws1', 'a1'),
+      ctx.bridge.waitForApproval('ws1', 'a1', { timeoutMs: 10_000 }),
+    ];
     await flush();
     ctx.manager.onApplicationShutdown();
-    for (const wait of waits) await expect(wait).rejects.toBeInstanceOf(ApprovalEventsShutdownError);
+    for (const wait of waits)
+      await expect(wait).rejects.toBeInstanceOf(ApprovalEventsShutdownError);
     expectNothingLeft();
   });
 
@@ -343,8 +397,12 @@ describe('ApprovalQueueBridge', () => {
 
   it('refuses bad arguments with a clear error', async () => {
     await expect(ctx.bridge.waitForApproval('ws 1', 'a1')).rejects.toBeInstanceOf(TypeError);
-    await expect(ctx.bridge.waitForApproval('ws1', 'a1', { timeoutMs: 1.5 })).rejects.toBeInstanceOf(RangeError);
-    await expect(ctx.bridge.waitForApproval('ws1', 'a1', { pollIntervalMs: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(
+      ctx.bridge.waitForApproval('ws1', 'a1', { timeoutMs: 1.5 }),
+    ).rejects.toBeInstanceOf(RangeError);
+    await expect(
+      ctx.bridge.waitForApproval('ws1', 'a1', { pollIntervalMs: 0 }),
+    ).rejects.toBeInstanceOf(RangeError);
     expect(ctx.source.reads).toHaveLength(0);
   });
 

@@ -26,7 +26,10 @@ import { ApprovalEventManager } from './approval-event.manager';
 import { APPROVAL_STATUSES } from './approval-events.constants';
 import { ApprovalEventsMetrics } from './approval-events.metrics';
 import { abortable, exhaustMapWithTrailing } from './approval-events.operators';
-import { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from './approval-events.options';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from './approval-events.options';
 import { assertIds } from './approval-result.validation';
 import { ApprovalCancelledException } from './errors/approval-cancelled.exception';
 import { ApprovalNotFoundError } from './errors/approval-not-found.error';
@@ -60,7 +63,8 @@ const FIRST_RETRY_DELAY_MS = 100;
 /** ±10 %, so pollers started together do not read in lockstep. */
 const jittered = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
 
-const approvalKey = (workspaceId: string, approvalId: string) => `${workspaceId}\u0000${approvalId}`;
+const approvalKey = (workspaceId: string, approvalId: string) =>
+  `${workspaceId}\u0000${approvalId}`;
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof ApprovalNotFoundError) return false;
@@ -102,7 +106,9 @@ export class ApprovalQueueBridge {
    * const { status } = await bridge.getApprovalStatus('ws1', 'a1');
    */
   getApprovalStatus(workspaceId: string, approvalId: string): Promise<Approval> {
-    return firstValueFrom(defer(() => (assertIds(workspaceId, approvalId), this.read$(workspaceId, approvalId))));
+    return firstValueFrom(
+      defer(() => (assertIds(workspaceId, approvalId), this.read$(workspaceId, approvalId))),
+    );
   }
 
   /**
@@ -144,7 +150,10 @@ export class ApprovalQueueBridge {
       const watch = this.watch(workspaceId, approvalId, pollIntervalMs);
       const pollsBefore = watch.polls;
       return watch.approval$.pipe(
-        timeout({ first: timeoutMs, with: () => this.finalRead$(workspaceId, approvalId, timeoutMs) }),
+        timeout({
+          first: timeoutMs,
+          with: () => this.finalRead$(workspaceId, approvalId, timeoutMs),
+        }),
         map((approval) => this.settle(approval)),
         finalize(() => {
           if (watch.polls > pollsBefore) this.metrics.waitFallbacks.inc();
@@ -156,7 +165,9 @@ export class ApprovalQueueBridge {
   private resolvePollInterval(pollIntervalMs: number | undefined): number {
     if (pollIntervalMs === undefined) return this.options.pollIntervalMs;
     if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 10) {
-      throw new RangeError(`pollIntervalMs must be an integer of at least 10 (got ${String(pollIntervalMs)})`);
+      throw new RangeError(
+        `pollIntervalMs must be an integer of at least 10 (got ${String(pollIntervalMs)})`,
+      );
     }
     return pollIntervalMs;
   }
@@ -245,20 +256,30 @@ export class ApprovalQueueBridge {
         'poll',
       );
     } catch (error) {
-      this.logger.debug(`Could not republish polled approval ${approval.id}: ${(error as Error).message}`);
+      this.logger.debug(
+        `Could not republish polled approval ${approval.id}: ${(error as Error).message}`,
+      );
     }
   }
 
   private settle(approval: Approval): Approval {
     if (approval.status === 'cancelled') {
       const reason = approval.resolution?.reason;
-      throw new ApprovalCancelledException(approval.id, typeof reason === 'string' ? reason : undefined, approval);
+      throw new ApprovalCancelledException(
+        approval.id,
+        typeof reason === 'string' ? reason : undefined,
+        approval,
+      );
     }
     return approval;
   }
 
   /** Time is up: read once more, so a decision that raced the timer still wins. */
-  private finalRead$(workspaceId: string, approvalId: string, timeoutMs: number): Observable<Approval> {
+  private finalRead$(
+    workspaceId: string,
+    approvalId: string,
+    timeoutMs: number,
+  ): Observable<Approval> {
     return this.read$(workspaceId, approvalId).pipe(
       catchError((error: unknown) =>
         error instanceof ApprovalNotFoundError ? throwError(() => error) : of(undefined),
@@ -270,12 +291,18 @@ export class ApprovalQueueBridge {
     );
   }
 
-  private readWithRetry$(workspaceId: string, approvalId: string, pollIntervalMs: number): Observable<Approval> {
+  private readWithRetry$(
+    workspaceId: string,
+    approvalId: string,
+    pollIntervalMs: number,
+  ): Observable<Approval> {
     return this.read$(workspaceId, approvalId).pipe(
       retry({
         delay: (error: unknown, attempt) => {
           if (!isRetryable(error)) return throwError(() => error);
-          const delayMs = jittered(Math.min(pollIntervalMs, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)));
+          const delayMs = jittered(
+            Math.min(pollIntervalMs, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)),
+          );
           this.logger.warn(
             `Status read of approval ${approvalId} failed (attempt ${attempt}): ${(error as Error)?.message}; retrying in ${delayMs} ms`,
           );
@@ -305,7 +332,11 @@ export class ApprovalQueueBridge {
     });
   }
 
-  private problemWith(approval: Approval, workspaceId: string, approvalId: string): string | undefined {
+  private problemWith(
+    approval: Approval,
+    workspaceId: string,
+    approvalId: string,
+  ): string | undefined {
     if (typeof approval !== 'object' || approval === null) {
       return `The status source returned no approval for ${approvalId}`;
     }

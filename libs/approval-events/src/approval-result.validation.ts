@@ -1,4 +1,8 @@
-import { MAX_ID_LENGTH, MAX_RESOLUTION_BYTES, RESOLVED_STATUSES } from './approval-events.constants';
+import {
+  MAX_ID_LENGTH,
+  MAX_RESOLUTION_BYTES,
+  RESOLVED_STATUSES,
+} from './approval-events.constants';
 import type { ApprovalResult, ResolvedApprovalStatus } from './interfaces/approval.interface';
 
 /** Printable, no whitespace: ids end up in map keys, room names and URL paths. */
@@ -50,9 +54,13 @@ export function parseApprovalResult(value: unknown): ApprovalResult | string {
     return 'the event must be an object';
   }
   const event = value as Record<string, unknown>;
-  const problem = idProblem('approvalId', event.approvalId) ?? idProblem('workspaceId', event.workspaceId);
+  const problem =
+    idProblem('approvalId', event.approvalId) ?? idProblem('workspaceId', event.workspaceId);
   if (problem) return problem;
-  if (typeof event.status !== 'string' || !RESOLVED_STATUSES.has(event.status as ResolvedApprovalStatus)) {
+  if (
+    typeof event.status !== 'string' ||
+    !RESOLVED_STATUSES.has(event.status as ResolvedApprovalStatus)
+  ) {
     return `status must be one of ${[...RESOLVED_STATUSES].join(', ')}`;
   }
   let resolvedAt = event.resolvedAt;

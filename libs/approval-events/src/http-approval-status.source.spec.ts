@@ -39,7 +39,9 @@ describe('HttpApprovalStatusSource', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: 'a/1', workspaceId: 'ws 1', status: 'pending' }));
     };
-    await expect(source('k3y').getApproval('ws 1', 'a/1')).resolves.toMatchObject({ status: 'pending' });
+    await expect(source('k3y').getApproval('ws 1', 'a/1')).resolves.toMatchObject({
+      status: 'pending',
+    });
     expect(seen?.url).toBe('/api/workspaces/ws%201/approvals/a%2F1');
     expect(seen?.headers['x-api-key']).toBe('k3y');
   });
@@ -57,14 +59,18 @@ describe('HttpApprovalStatusSource', () => {
     [400, false],
   ])('marks %i as retryable: %s', async (status, retryable) => {
     answer(status);
-    const error = await source().getApproval('ws1', 'a1').catch((e: unknown) => e);
+    const error = await source()
+      .getApproval('ws1', 'a1')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApprovalStatusSourceError);
     expect(error).toMatchObject({ statusCode: status, retryable });
   });
 
   it('gives up on a slow answer after the request timeout, retryably, and never leaks the key', async () => {
     handler = () => undefined; // never answers
-    const error = await source('super-secret', 50).getApproval('ws1', 'a1').catch((e: unknown) => e);
+    const error = await source('super-secret', 50)
+      .getApproval('ws1', 'a1')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ApprovalStatusSourceError', retryable: true });
     expect(JSON.stringify(error)).not.toContain('super-secret');
     expect(String((error as Error).stack)).not.toContain('super-secret');

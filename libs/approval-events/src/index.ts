@@ -1,12 +1,17 @@
 export { ApprovalEventManager } from './approval-event.manager';
 export {
   APPROVAL_RESOLVED_EVENT,
+  MAX_ID_LENGTH,
+  MAX_RESOLUTION_BYTES,
   type RejectionReason,
   type ResolutionSource,
 } from './approval-events.constants';
 export { ApprovalEventsMetrics } from './approval-events.metrics';
 export { ApprovalEventsModule } from './approval-events.module';
-export { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from './approval-events.options';
+export {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from './approval-events.options';
 export { ApprovalQueueBridge } from './approval-queue.bridge';
 export * from './errors';
 export { ApprovalEventGateway } from './gateway/approval-event.gateway';
@@ -17,12 +22,20 @@ export {
   GATEWAY_PUBLISHES_PER_SECOND,
 } from './gateway/gateway.constants';
 export { HttpApprovalStatusSource } from './http-approval-status.source';
-export type { Approval, ApprovalResult, ApprovalStatus, ResolvedApprovalStatus } from './interfaces/approval.interface';
+export type {
+  Approval,
+  ApprovalResult,
+  ApprovalStatus,
+  ResolvedApprovalStatus,
+} from './interfaces/approval.interface';
 export type {
   ApprovalEventsModuleExtras,
   ApprovalEventsModuleOptions,
 } from './interfaces/approval-events-options.interface';
-export { ApprovalStatusSource, type ApprovalStatusReadOptions } from './interfaces/approval-status-source.interface';
+export {
+  ApprovalStatusSource,
+  type ApprovalStatusReadOptions,
+} from './interfaces/approval-status-source.interface';
 export type {
   ApprovalSocketData,
   ClientToServerEvents,
@@ -33,4 +46,8 @@ export type {
   WorkspaceSubscription,
 } from './interfaces/approval-socket-events.interface';
 export { ApprovalEventBusClient, REMOTE_BUS_LINK } from './remote/approval-event-bus.client';
-export type { BridgeWaitOptions, ReceivedResolution, WaitOptions } from './interfaces/wait-options.interface';
+export type {
+  BridgeWaitOptions,
+  ReceivedResolution,
+  WaitOptions,
+} from './interfaces/wait-options.interface';

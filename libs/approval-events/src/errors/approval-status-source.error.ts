@@ -10,7 +10,10 @@ export class ApprovalStatusSourceError extends Error {
   readonly retryable: boolean;
   readonly statusCode?: number;
 
-  constructor(message: string, options: { retryable: boolean; statusCode?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { retryable: boolean; statusCode?: number; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable;
     this.statusCode = options.statusCode;

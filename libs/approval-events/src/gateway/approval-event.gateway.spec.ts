@@ -22,8 +22,13 @@ const event = (overrides: Partial<ApprovalResult> = {}): ApprovalResult => ({
 });
 
 async function counter(app: INestApplication, name: string, labels: Record<string, string>) {
-  const metric = (await app.get(ApprovalEventsMetrics).registry.getMetricsAsJSON()).find((m) => m.name === name)!;
-  return metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+  const metric = (await app.get(ApprovalEventsMetrics).registry.getMetricsAsJSON()).find(
+    (m) => m.name === name,
+  )!;
+  return (
+    metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ??
+    0
+  );
 }
 
 describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
@@ -83,13 +88,17 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     ['a wrong token', 'guess'],
   ])('refuses a connection with %s as unauthorized', async (_case, token) => {
     await expect(connected(connect(token))).rejects.toThrow('unauthorized');
-    expect(await counter(host, 'approval_events_rejected_total', { reason: 'unauthorized' })).toBe(1);
+    expect(await counter(host, 'approval_events_rejected_total', { reason: 'unauthorized' })).toBe(
+      1,
+    );
   });
 
   it('lets a subscriber subscribe but not publish', async () => {
     const subscriber = connect(SUBSCRIBER);
     await connected(subscriber);
-    await expect(subscriber.emitWithAck('subscribe', { workspaceId: 'ws1' })).resolves.toEqual({ ok: true });
+    await expect(subscriber.emitWithAck('subscribe', { workspaceId: 'ws1' })).resolves.toEqual({
+      ok: true,
+    });
     await expect(subscriber.emitWithAck('approval:resolved', event())).resolves.toEqual({
       ok: false,
       error: 'forbidden',
@@ -145,7 +154,10 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
       ok: false,
       error: 'invalid_payload',
     });
-    await expect(subscriber.emitWithAck('subscribe', 'ws1')).resolves.toEqual({ ok: false, error: 'invalid_payload' });
+    await expect(subscriber.emitWithAck('subscribe', 'ws1')).resolves.toEqual({
+      ok: false,
+      error: 'invalid_payload',
+    });
   });
 
   it('bounds publishes per connection', async () => {
@@ -190,11 +202,15 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
       resolvedAt: decided.resolvedAt!,
     });
     await expect(wait).resolves.toMatchObject({ status: 'approved' });
-    expect(await counter(worker, 'approval_events_received_total', { source: 'remote_bus' })).toBe(1);
+    expect(await counter(worker, 'approval_events_received_total', { source: 'remote_bus' })).toBe(
+      1,
+    );
 
     // The bus goes away: the worker notices and falls back to polling.
     source.add('ws1', 'r2');
-    const down = new Promise<void>((resolve) => manager.connected$.subscribe((up) => !up && resolve()));
+    const down = new Promise<void>((resolve) =>
+      manager.connected$.subscribe((up) => !up && resolve()),
+    );
     await host.close();
     await down;
     const polled = worker.get(ApprovalQueueBridge).waitForApproval('ws1', 'r2');

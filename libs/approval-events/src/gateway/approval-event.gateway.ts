@@ -14,7 +14,10 @@ import type { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
-import { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from '../approval-events.options';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from '../approval-events.options';
 import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
 import type {
   ApprovalSocketData,
@@ -32,11 +35,24 @@ import {
 } from './gateway.constants';
 import { GatewayTokens } from './gateway-tokens';
 
-type ApprovalNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, object, ApprovalSocketData>;
-type ApprovalSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, ApprovalSocketData>;
+type ApprovalNamespace = Namespace<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  object,
+  ApprovalSocketData
+>;
+type ApprovalSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  object,
+  ApprovalSocketData
+>;
 
 const OK: GatewayAck = { ok: true };
-const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck => ({ ok: false, error });
+const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck => ({
+  ok: false,
+  error,
+});
 
 /**
  * The host's event bus on Socket.io namespace `/approvals`.
@@ -85,7 +101,9 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
 
   afterInit(namespace: ApprovalNamespace): void {
     namespace.use((socket, next) => {
-      const role = this.tokens.roleOf((socket.handshake.auth as Record<string, unknown> | undefined)?.token);
+      const role = this.tokens.roleOf(
+        (socket.handshake.auth as Record<string, unknown> | undefined)?.token,
+      );
       if (!role) {
         this.metrics.rejected('unauthorized');
         return next(new Error('unauthorized'));
@@ -107,7 +125,10 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   }
 
   @SubscribeMessage('approval:resolved')
-  async publish(@ConnectedSocket() socket: ApprovalSocket, @MessageBody() body: unknown): Promise<GatewayAck> {
+  async publish(
+    @ConnectedSocket() socket: ApprovalSocket,
+    @MessageBody() body: unknown,
+  ): Promise<GatewayAck> {
     if (socket.data.role !== 'producer') {
       this.metrics.rejected('forbidden');
       return refuse('forbidden');
@@ -129,7 +150,10 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   }
 
   @SubscribeMessage('subscribe')
-  async subscribe(@ConnectedSocket() socket: ApprovalSocket, @MessageBody() body: unknown): Promise<GatewayAck> {
+  async subscribe(
+    @ConnectedSocket() socket: ApprovalSocket,
+    @MessageBody() body: unknown,
+  ): Promise<GatewayAck> {
     const subscription = await this.validated(WorkspaceSubscriptionDto, body);
     if (!subscription) {
       this.metrics.rejected('invalid_payload');
@@ -145,7 +169,10 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   }
 
   @SubscribeMessage('unsubscribe')
-  async unsubscribe(@ConnectedSocket() socket: ApprovalSocket, @MessageBody() body: unknown): Promise<GatewayAck> {
+  async unsubscribe(
+    @ConnectedSocket() socket: ApprovalSocket,
+    @MessageBody() body: unknown,
+  ): Promise<GatewayAck> {
     const subscription = await this.validated(WorkspaceSubscriptionDto, body);
     if (!subscription) {
       this.metrics.rejected('invalid_payload');

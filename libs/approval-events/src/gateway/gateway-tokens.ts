@@ -25,7 +25,8 @@ export class GatewayTokens {
     const presented = digest(token);
     // Compare against both, always, so the time does not tell which one matched.
     const isProducer = this.producer !== undefined && timingSafeEqual(presented, this.producer);
-    const isSubscriber = this.subscriber !== undefined && timingSafeEqual(presented, this.subscriber);
+    const isSubscriber =
+      this.subscriber !== undefined && timingSafeEqual(presented, this.subscriber);
     if (isProducer) return 'producer';
     return isSubscriber ? 'subscriber' : undefined;
   }

@@ -2,10 +2,7 @@ import type { ApprovalResult } from './approval.interface';
 
 /** Why the gateway refused a client message, as sent in its ack. */
 export type GatewayAckError =
-  | 'invalid_payload'
-  | 'forbidden'
-  | 'rate_limited'
-  | 'too_many_subscriptions';
+  'invalid_payload' | 'forbidden' | 'rate_limited' | 'too_many_subscriptions';
 
 /** The gateway's answer to every client message. */
 export type GatewayAck = { ok: true } | { ok: false; error: GatewayAckError };

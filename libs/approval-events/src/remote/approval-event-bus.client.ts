@@ -7,11 +7,15 @@ import {
 } from '@nestjs/common';
 import { io, type Socket } from 'socket.io-client';
 import { ApprovalEventManager } from '../approval-event.manager';
-import { APPROVAL_EVENTS_OPTIONS, type ResolvedApprovalEventsOptions } from '../approval-events.options';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from '../approval-events.options';
 import { APPROVALS_NAMESPACE } from '../gateway/gateway.constants';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 import type {
   ClientToServerEvents,
+  GatewayAck,
   ServerToClientEvents,
 } from '../interfaces/approval-socket-events.interface';
 
@@ -95,10 +99,15 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
     socket?.disconnect();
   }
 
-  private async onConnect(socket: Socket<ServerToClientEvents, ClientToServerEvents>): Promise<void> {
+  private async onConnect(
+    socket: Socket<ServerToClientEvents, ClientToServerEvents>,
+  ): Promise<void> {
     try {
       for (const workspaceId of this.options.eventBusWorkspaces) {
-        const ack = await socket.timeout(SUBSCRIBE_ACK_TIMEOUT_MS).emitWithAck('subscribe', { workspaceId });
+        // socket.io's typings lose the ack type once .timeout() wraps the callback.
+        const ack = (await socket
+          .timeout(SUBSCRIBE_ACK_TIMEOUT_MS)
+          .emitWithAck('subscribe', { workspaceId })) as GatewayAck;
         if (!ack.ok) throw new Error(`subscribe to ${workspaceId} refused: ${ack.error}`);
       }
     } catch (error) {

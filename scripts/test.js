@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every suite, unit then end-to-end, then the suites that need PostgreSQL and
+ * Redis. Those run only when both answer; otherwise they are named as skipped, with why,
+ * unless CI=true, where a missing service is a failure.
+ *
+ * Ends with one line `tests: N passed, N failed, N skipped` and a non-zero exit on any failure.
+ */
+const { spawnSync } = require('node:child_process');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const net = require('node:net');
+const { tmpdir } = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const jest = require.resolve('jest/bin/jest');
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+
+const DATABASE_URL =
+  process.env.TEST_DATABASE_URL ||
+  process.env.DATABASE_URL ||
+  'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.TEST_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** Suites by the services they need; `needs` empty means they always run. */
+const SUITES = [
+  { name: 'unit', args: [], needs: [] },
+  { name: 'e2e', args: ['--config', 'test/jest-e2e.config.js', '--detectOpenHandles'], needs: [] },
+  {
+    name: 'services (PostgreSQL + Redis)',
+    args: ['--config', 'test/jest-services.config.js', '--detectOpenHandles', '--runInBand'],
+    needs: ['postgres', 'redis'],
+    optional: !require('node:fs').existsSync(path.join(root, 'test/jest-services.config.js')),
+  },
+];
+
+function reachable(url, defaultPort) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({
+      host: hostname || '127.0.0.1',
+      port: Number(port) || defaultPort,
+    });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function runJest(suite, outputFile) {
+  const env = { ...process.env, TEST_DATABASE_URL: DATABASE_URL, TEST_REDIS_URL: REDIS_URL };
+  const result = spawnSync(
+    process.execPath,
+    [jest, ...suite.args, '--json', `--outputFile=${outputFile}`],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
+  let report;
+  try {
+    report = JSON.parse(readFileSync(outputFile, 'utf8'));
+  } catch {
+    report = undefined;
+  }
+  return { status: result.status ?? 1, report };
+}
+
+async function main() {
+  const services = {
+    postgres: await reachable(DATABASE_URL, 5432),
+    redis: await reachable(REDIS_URL, 6379),
+  };
+  const tmp = mkdtempSync(path.join(tmpdir(), 'approval-events-test-'));
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  const skippedSuites = [];
+  let failed = false;
+
+  for (const [index, suite] of SUITES.entries()) {
+    if (suite.optional) continue;
+    const missing = suite.needs.filter((service) => !services[service]);
+    if (missing.length > 0) {
+      const why = missing
+        .map((service) =>
+          service === 'postgres'
+            ? `PostgreSQL unreachable at ${new URL(DATABASE_URL).host}`
+            : `Redis unreachable at ${new URL(REDIS_URL).host}`,
+        )
+        .join('; ');
+      if (inCi) {
+        console.error(`\n✖ ${suite.name}: ${why}. CI=true, so a missing service is a failure.`);
+        failed = true;
+      } else {
+        console.warn(`\n⚠ SKIPPED ${suite.name} suites: ${why}. Start the service(s) to run them.`);
+        skippedSuites.push(`${suite.name} (${why})`);
+      }
+      continue;
+    }
+    console.log(`\n▶ ${suite.name} suites`);
+    const { status, report } = runJest(suite, path.join(tmp, `suite-${index}.json`));
+    if (report) {
+      totals.passed += report.numPassedTests;
+      totals.failed += report.numFailedTests;
+      totals.skipped += report.numPendingTests + report.numTodoTests;
+    }
+    if (status !== 0) failed = true;
+  }
+  rmSync(tmp, { recursive: true, force: true });
+
+  console.log('');
+  if (skippedSuites.length > 0) console.log(`Skipped suites: ${skippedSuites.join(', ')}`);
+  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  process.exit(failed ? 1 : 0);
+}
+
+void main();

@@ -1,0 +1,188 @@
+import {
+  APPROVAL_RESOLVED_EVENT,
+  type Approval,
+  type ApprovalResult,
+  type ApprovalStatus,
+  type ResolvedApprovalStatus,
+} from '@app/approval-events';
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_LIST_LIMIT } from './approvals.constants';
+import { ApprovalsRepository } from './approvals.repository';
+import type { ApproveApprovalDto } from './dto/approve-approval.dto';
+import type { CancelApprovalDto } from './dto/cancel-approval.dto';
+import type { CreateApprovalDto } from './dto/create-approval.dto';
+import type { RejectApprovalDto } from './dto/reject-approval.dto';
+import { ApprovalsStoreFullError } from './errors/approvals-store-full.error';
+
+/** Who decided and why, as one decision route receives it. */
+interface DecisionInput {
+  resolvedBy?: string;
+  /** Fields of `resolution`; undefined ones are left out. */
+  details: Record<string, string | undefined>;
+}
+
+/**
+ * The approvals use cases. A decision goes to the store first and, only once the store
+ * says it won, becomes an `approval.resolved` event: an event never announces a decision
+ * that is not stored, and a losing (409) decision announces nothing.
+ *
+ * @example
+ * const approval = await approvals.create('ws1', { action: 'send_email' });
+ * await approvals.approve('ws1', approval.id, { resolvedBy: 'alice' });
+ */
+@Injectable()
+export class ApprovalsService {
+  private readonly logger = new Logger(ApprovalsService.name);
+
+  constructor(
+    @Inject(ApprovalsRepository) private readonly repository: ApprovalsRepository,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * Opens a pending approval with a fresh random id.
+   *
+   * @throws ServiceUnavailableException when the store is full of pending approvals.
+   */
+  async create(workspaceId: string, input: CreateApprovalDto): Promise<Approval> {
+    try {
+      return await this.repository.create({
+        id: randomUUID(),
+        workspaceId,
+        action: input.action,
+        // A JSON round trip keeps plain data only (no prototypes, getters or class instances).
+        payload: input.payload === undefined ? undefined : plainCopy(input.payload),
+        requestedBy: input.requestedBy,
+        createdAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      if (error instanceof ApprovalsStoreFullError) {
+        throw new ServiceUnavailableException(error.message);
+      }
+      throw error;
+    }
+  }
+
+  /** The workspace's approvals, newest first. */
+  list(
+    workspaceId: string,
+    query: { status?: ApprovalStatus; limit?: number } = {},
+  ): Promise<Approval[]> {
+    return this.repository.list(workspaceId, {
+      status: query.status,
+      limit: query.limit ?? DEFAULT_LIST_LIMIT,
+    });
+  }
+
+  /**
+   * One approval.
+   *
+   * @throws NotFoundException when absent or in another workspace (the two look alike, so
+   *   ids of other tenants cannot be probed).
+   */
+  async get(workspaceId: string, approvalId: string): Promise<Approval> {
+    const approval = await this.repository.findOne(workspaceId, approvalId);
+    if (!approval) throw notFound(approvalId);
+    return approval;
+  }
+
+  /**
+   * Approves a pending approval.
+   *
+   * @throws ConflictException with the current approval as its body when not pending.
+   * @throws NotFoundException when absent.
+   */
+  approve(workspaceId: string, approvalId: string, input: ApproveApprovalDto): Promise<Approval> {
+    return this.decide(workspaceId, approvalId, 'approved', {
+      resolvedBy: input.resolvedBy,
+      details: { notes: input.notes },
+    });
+  }
+
+  /** Rejects a pending approval; `reason` and `notes` go into `resolution`. Throws as {@link approve}. */
+  reject(workspaceId: string, approvalId: string, input: RejectApprovalDto): Promise<Approval> {
+    return this.decide(workspaceId, approvalId, 'rejected', {
+      resolvedBy: input.resolvedBy,
+      details: { reason: input.reason, notes: input.notes },
+    });
+  }
+
+  /** Withdraws a pending approval; waiters end with it cancelled. Throws as {@link approve}. */
+  cancel(
+    workspaceId: string,
+    approvalId: string,
+    input: CancelApprovalDto = {},
+  ): Promise<Approval> {
+    return this.decide(workspaceId, approvalId, 'cancelled', {
+      resolvedBy: input.resolvedBy,
+      details: { reason: input.reason },
+    });
+  }
+
+  private async decide(
+    workspaceId: string,
+    approvalId: string,
+    status: ResolvedApprovalStatus,
+    input: DecisionInput,
+  ): Promise<Approval> {
+    const resolution = definedFields(input.details);
+    const outcome = await this.repository.decide(workspaceId, approvalId, {
+      status,
+      resolvedBy: input.resolvedBy,
+      resolution,
+      resolvedAt: new Date().toISOString(),
+    });
+    if (outcome.outcome === 'not_found') throw notFound(approvalId);
+    if (outcome.outcome === 'conflict') throw new ConflictException(outcome.approval);
+    this.announce(outcome.approval);
+    return outcome.approval;
+  }
+
+  /** Tells in-process listeners (the approval events library) that a decision was stored. */
+  private announce(approval: Approval): void {
+    const result: ApprovalResult = {
+      approvalId: approval.id,
+      workspaceId: approval.workspaceId,
+      status: approval.status as ResolvedApprovalStatus,
+      resolvedAt: approval.resolvedAt as string,
+    };
+    if (approval.resolution !== undefined) result.resolution = approval.resolution;
+    if (approval.resolvedBy !== undefined) result.resolvedBy = approval.resolvedBy;
+    try {
+      this.events.emit(APPROVAL_RESOLVED_EVENT, result);
+    } catch (error) {
+      // The decision is stored and stays the answer; a failing listener must not turn it
+      // into a 500. Waiters still learn of it by polling or their final read.
+      this.logger.error(
+        `A listener of ${APPROVAL_RESOLVED_EVENT} failed for approval ${approval.id}: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+function notFound(approvalId: string): NotFoundException {
+  return new NotFoundException(`Approval ${approvalId} not found`);
+}
+
+/** `details` without its undefined fields, or `undefined` when nothing is left. */
+function definedFields(
+  details: Record<string, string | undefined>,
+): Record<string, string> | undefined {
+  const entries = Object.entries(details).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+function plainCopy(value: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}

@@ -1,0 +1,43 @@
+import { type Approval, type ApprovalStatus } from '@app/approval-events';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { APPROVAL_STATUS_VALUES } from '../approvals.constants';
+
+/**
+ * The approval as the API returns it, for the OpenAPI document only: handlers return the
+ * library's `Approval`, which this class mirrors field for field.
+ */
+export class ApprovalResponseDto implements Approval {
+  @ApiProperty({ example: '3f0c6c1e-8a4b-4c1e-9a57-2f0b1d6a9e11' })
+  id: string;
+
+  @ApiProperty({ example: 'ws1' })
+  workspaceId: string;
+
+  @ApiProperty({ example: 'send_email' })
+  action: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  payload?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'agent-7' })
+  requestedBy?: string;
+
+  @ApiProperty({ enum: APPROVAL_STATUS_VALUES, example: 'pending' })
+  status: ApprovalStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { reason: 'Wrong recipient', notes: 'Ask Bob first' },
+  })
+  resolution?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'alice' })
+  resolvedBy?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  resolvedAt?: string;
+}

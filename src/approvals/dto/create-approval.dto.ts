@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { MaxJsonBytes } from '../../common/validators/max-json-bytes.validator';
+import { MAX_ACTION_LENGTH, MAX_ACTOR_LENGTH, MAX_PAYLOAD_BYTES } from '../approvals.constants';
+
+/** Body of `POST /workspaces/:workspaceId/approvals`: what an agent asks a human to allow. */
+export class CreateApprovalDto {
+  @ApiProperty({ example: 'send_email', minLength: 1, maxLength: MAX_ACTION_LENGTH })
+  @IsString()
+  @Length(1, MAX_ACTION_LENGTH)
+  action: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { to: 'bob@example.com' },
+    description: `Details of the action; at most ${MAX_PAYLOAD_BYTES} bytes as JSON.`,
+  })
+  @IsOptional()
+  @IsObject()
+  @MaxJsonBytes(MAX_PAYLOAD_BYTES)
+  payload?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'agent-7', minLength: 1, maxLength: MAX_ACTOR_LENGTH })
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ACTOR_LENGTH)
+  requestedBy?: string;
+}

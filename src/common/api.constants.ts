@@ -1,0 +1,12 @@
+/**
+ * The global route prefix of the host's REST API. `main.ts` passes it to
+ * `app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES })` and {@link ApiKeyGuard}
+ * protects exactly the routes under it, so both read it from here.
+ */
+export const API_PREFIX = 'api';
+
+/** Routes served outside the prefix and without an API key (probes and scrapers). */
+export const UNPREFIXED_ROUTES: readonly string[] = ['health', 'metrics'];
+
+/** Header carrying the API key. Lower case, as Node.js presents incoming header names. */
+export const API_KEY_HEADER = 'x-api-key';
