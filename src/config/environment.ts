@@ -5,6 +5,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -60,8 +61,13 @@ export class Environment {
   APPROVALS_API_URL?: string;
 
   @IsOptional()
-  @IsString()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
   REDIS_URL?: string;
+
+  /** Prefix of the Redis channel the replicas share, so deployments on one Redis stay apart. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/)
+  REDIS_KEY_PREFIX?: string;
 
   @IsOptional()
   @IsString()

@@ -53,7 +53,7 @@ const approvalKey = (workspaceId: string, approvalId: string) =>
 @Injectable()
 export class ApprovalEventManager implements OnApplicationShutdown {
   private readonly logger = new Logger(ApprovalEventManager.name);
-  private readonly resolutionsSubject = new Subject<ApprovalResult>();
+  private readonly receivedSubject = new Subject<ReceivedResolution>();
   private readonly connectedSubject = new BehaviorSubject<boolean>(true);
   /** One channel per approval that somebody listens to; removed with its last listener. */
   private readonly channels = new Map<string, Subject<ReceivedResolution>>();
@@ -71,7 +71,17 @@ export class ApprovalEventManager implements OnApplicationShutdown {
    * @example
    * manager.resolutions$.pipe(filter((r) => r.workspaceId === 'ws1')).subscribe(broadcast);
    */
-  readonly resolutions$: Observable<ApprovalResult> = this.resolutionsSubject.asObservable();
+  readonly resolutions$: Observable<ApprovalResult>;
+
+  /**
+   * {@link resolutions$} with where each came from and when, for the parts that must not
+   * echo what they were fed (the replica link republishes only what this process learnt
+   * first-hand).
+   *
+   * @example
+   * manager.received$.pipe(filter(({ source }) => source !== 'replica')).subscribe(publish);
+   */
+  readonly received$: Observable<ReceivedResolution> = this.receivedSubject.asObservable();
 
   /**
    * Whether events can currently be trusted to arrive: true while every registered event
@@ -91,6 +101,7 @@ export class ApprovalEventManager implements OnApplicationShutdown {
       options.resolutionCacheSize,
       options.resolutionCacheTtlMs,
     );
+    this.resolutions$ = this.received$.pipe(map(({ result }) => result));
   }
 
   /** Waits in progress now, in this manager and in every bridge wait. */
@@ -128,8 +139,9 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     const previous = this.recent.get(key);
     if (previous && isSameResolution(previous, parsed)) return;
     this.recent.set(key, parsed);
-    this.resolutionsSubject.next(parsed);
-    this.channels.get(key)?.next({ result: parsed, source, receivedAt });
+    const received: ReceivedResolution = { result: parsed, source, receivedAt };
+    this.channels.get(key)?.next(received);
+    this.receivedSubject.next(received);
   }
 
   /**
@@ -251,7 +263,7 @@ export class ApprovalEventManager implements OnApplicationShutdown {
       channel.error(new ApprovalEventsShutdownError());
     this.channels.clear();
     this.recent.clear();
-    this.resolutionsSubject.complete();
+    this.receivedSubject.complete();
     this.connectedSubject.complete();
   }
 }

@@ -15,6 +15,7 @@ import {
 import { ApprovalQueueBridge } from './approval-queue.bridge';
 import { ApprovalResolvedListener } from './approval-resolved.listener';
 import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
+import { RedisReplicaLink } from './replica/redis-replica.link';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 
 /**
@@ -39,9 +40,11 @@ import { ApprovalStatusSource } from './interfaces/approval-status-source.interf
     ApprovalQueueBridge,
     ApprovalResolvedListener,
     ApprovalEventBusClient,
+    RedisReplicaLink,
   ],
   exports: [
     ApprovalEventBusClient,
+    RedisReplicaLink,
     APPROVAL_EVENTS_OPTIONS,
     ApprovalStatusSource,
     ApprovalEventsMetrics,

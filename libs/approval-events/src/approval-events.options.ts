@@ -18,6 +18,8 @@ export interface ResolvedApprovalEventsOptions {
   eventBusUrl?: string;
   eventBusToken?: string;
   eventBusWorkspaces: readonly string[];
+  redisUrl?: string;
+  redisKeyPrefix: string;
   gatewayProducerToken?: string;
   gatewaySubscriberToken?: string;
   resolutionCacheSize: number;
@@ -71,6 +73,29 @@ function httpUrl(option: string, value: unknown): string | undefined {
   return url.replace(/\/+$/, '');
 }
 
+function redisUrl(value: unknown): string | undefined {
+  const url = text('redisUrl', value);
+  if (url === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw invalid('redisUrl', 'a redis:// or rediss:// URL', value);
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw invalid('redisUrl', 'a redis:// or rediss:// URL', value);
+  }
+  return url;
+}
+
+function keyPrefix(value: unknown): string {
+  const prefix = text('redisKeyPrefix', value) ?? 'approval-events';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+    throw invalid('redisKeyPrefix', '1 to 64 characters of A-Z a-z 0-9 _ . : -', value);
+  }
+  return prefix;
+}
+
 /**
  * Checks the options once at startup and fills in the defaults, so a typo fails the boot
  * with the option's name rather than surfacing as a wait that never ends.
@@ -116,6 +141,8 @@ export function resolveApprovalEventsOptions(
     eventBusUrl,
     eventBusToken,
     eventBusWorkspaces: [...new Set(workspaces)],
+    redisUrl: redisUrl(options.redisUrl),
+    redisKeyPrefix: keyPrefix(options.redisKeyPrefix),
     gatewayProducerToken: text('gatewayProducerToken', options.gatewayProducerToken),
     gatewaySubscriberToken: text('gatewaySubscriberToken', options.gatewaySubscriberToken),
     resolutionCacheSize: integer('resolutionCacheSize', options.resolutionCacheSize, 10_000, 0),

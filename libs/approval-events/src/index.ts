@@ -46,6 +46,7 @@ export type {
   WorkspaceSubscription,
 } from './interfaces/approval-socket-events.interface';
 export { ApprovalEventBusClient, REMOTE_BUS_LINK } from './remote/approval-event-bus.client';
+export { REPLICA_LINK, RedisReplicaLink } from './replica/redis-replica.link';
 export type {
   BridgeWaitOptions,
   ReceivedResolution,

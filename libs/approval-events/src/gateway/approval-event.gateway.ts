@@ -10,7 +10,7 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { Subscription } from 'rxjs';
+import { filter, Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
@@ -64,6 +64,8 @@ const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck 
  * - `approval:resolved` (producers): validated, then fed to the manager as a hint.
  * - `subscribe` / `unsubscribe` `{ workspaceId }`: join or leave that workspace's room.
  * - Every resolution the manager learns of is sent to its workspace's room.
+ * - While this process's own event links are down, clients are disconnected (transport
+ *   closed) and reconnect with backoff, so they poll instead of trusting a silent bus.
  *
  * Enabled with `ApprovalEventsModule.forRoot({ gateway: true, gatewayProducerToken, ... })`.
  *
@@ -84,7 +86,7 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     points: GATEWAY_PUBLISHES_PER_SECOND,
     duration: 1,
   });
-  private broadcasts?: Subscription;
+  private readonly subscriptions = new Subscription();
 
   constructor(
     @Inject(APPROVAL_EVENTS_OPTIONS) options: ResolvedApprovalEventsOptions,
@@ -108,11 +110,27 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
         this.metrics.rejected('unauthorized');
         return next(new Error('unauthorized'));
       }
+      if (!this.manager.isConnected) {
+        // This process cannot trust its own events right now, so neither may its clients.
+        // Closing the transport (rather than refusing) makes every Socket.io client retry
+        // with its own backoff, and poll meanwhile.
+        socket.conn.close();
+        return;
+      }
       socket.data.role = role;
       next();
     });
-    this.broadcasts = this.manager.resolutions$.subscribe((result) =>
-      namespace.to(workspaceRoom(result.workspaceId)).emit('approval:resolved', result),
+    // Every replica hears every resolution (through the replica link), so each serves its
+    // own sockets only; a cluster-wide broadcast would deliver everything twice.
+    this.subscriptions.add(
+      this.manager.resolutions$.subscribe((result) =>
+        namespace.local.to(workspaceRoom(result.workspaceId)).emit('approval:resolved', result),
+      ),
+    );
+    this.subscriptions.add(
+      this.manager.connected$.pipe(filter((connected) => !connected)).subscribe(() => {
+        for (const socket of namespace.sockets.values()) socket.conn.close();
+      }),
     );
   }
 
@@ -121,7 +139,7 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   }
 
   onModuleDestroy(): void {
-    this.broadcasts?.unsubscribe();
+    this.subscriptions.unsubscribe();
   }
 
   @SubscribeMessage('approval:resolved')

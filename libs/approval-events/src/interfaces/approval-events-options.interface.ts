@@ -56,6 +56,17 @@ export interface ApprovalEventsModuleOptions {
    * @default []
    */
   eventBusWorkspaces?: string[];
+  /**
+   * Redis that replicas share (`redis://host:6379`): resolutions learnt on one replica wake
+   * waits on every other. Without it the process hears only its own events.
+   */
+  redisUrl?: string;
+  /**
+   * Prefix of every Redis key and channel the library uses, so deployments (or test runs)
+   * sharing one Redis never hear each other.
+   * @default 'approval-events'
+   */
+  redisKeyPrefix?: string;
   /** Gateway token that may publish and subscribe. */
   gatewayProducerToken?: string;
   /** Gateway token that may only subscribe. */

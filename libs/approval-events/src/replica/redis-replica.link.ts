@@ -1,0 +1,162 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { filter, type Subscription } from 'rxjs';
+import { ApprovalEventManager } from '../approval-event.manager';
+import type { ResolutionSource } from '../approval-events.constants';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from '../approval-events.options';
+import type { ApprovalResult } from '../interfaces/approval.interface';
+
+/** The manager link this reports, so waits poll while replicas cannot hear each other. */
+export const REPLICA_LINK = 'replica';
+
+/** Resolutions this process learnt first-hand; what came from other replicas is not echoed. */
+const FIRST_HAND: ReadonlySet<ResolutionSource> = new Set(['in_process', 'gateway']);
+
+/** Larger messages on the channel are not ours: dropped unread. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+interface ReplicaMessage {
+  origin: string;
+  result: ApprovalResult;
+}
+
+/**
+ * Cross-replica wakeups over Redis pub/sub (`redisUrl`). Every resolution this replica learns
+ * first-hand (a REST decision, a producer's event) is published on
+ * `{redisKeyPrefix}:resolved`; every replica feeds what it hears there into its manager as
+ * source `replica`. So a decision on replica A wakes waits on replica B within a
+ * round trip.
+ *
+ * The link is up only while both connections are ready and the subscription is live. While
+ * it is down, `connected$` is false and every wait on this replica polls; when it returns,
+ * each pending approval is read once. Reconnection is ioredis's own.
+ *
+ * @example
+ * ApprovalEventsModule.forRoot({ statusSource, redisUrl: 'redis://redis:6379' });
+ */
+@Injectable()
+export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RedisReplicaLink.name);
+  /** Tells our own messages apart when they come back on the channel. */
+  private readonly origin = randomUUID();
+  private publisher?: Redis;
+  private subscriber?: Redis;
+  private outgoing?: Subscription;
+  private warnedDown = false;
+
+  constructor(
+    @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
+    private readonly manager: ApprovalEventManager,
+  ) {
+    if (options.redisUrl) manager.setLinkState(REPLICA_LINK, false);
+  }
+
+  /** The pub/sub channel resolutions travel on. */
+  get channel(): string {
+    return `${this.options.redisKeyPrefix}:resolved`;
+  }
+
+  onApplicationBootstrap(): void {
+    const url = this.options.redisUrl;
+    if (!url) return;
+    const connection = (name: string) =>
+      new Redis(url, {
+        connectionName: `approval-events:${name}`,
+        // Publishing while Redis is down must not queue without bound: the other replicas
+        // are polling then, and the store has the decision.
+        enableOfflineQueue: name === 'subscriber',
+        maxRetriesPerRequest: 1,
+        retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000),
+      });
+    const publisher = connection('publisher');
+    const subscriber = connection('subscriber');
+    this.publisher = publisher;
+    this.subscriber = subscriber;
+
+    for (const client of [publisher, subscriber]) {
+      client.on('ready', () => void this.onReady());
+      client.on('close', () => this.onDown());
+      client.on('error', (error: Error) => this.onError(error));
+    }
+    subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
+
+    this.outgoing = this.manager.received$
+      .pipe(filter(({ source }) => FIRST_HAND.has(source)))
+      .subscribe(({ result }) => this.publish(result));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.outgoing?.unsubscribe();
+    const clients = [this.publisher, this.subscriber];
+    this.publisher = this.subscriber = undefined;
+    for (const client of clients) {
+      client?.removeAllListeners();
+      client?.on('error', () => undefined);
+    }
+    await Promise.all(clients.map((client) => client?.quit().catch(() => client.disconnect())));
+  }
+
+  private async onReady(): Promise<void> {
+    const { publisher, subscriber } = this;
+    if (
+      !publisher ||
+      !subscriber ||
+      subscriber.status !== 'ready' ||
+      publisher.status !== 'ready'
+    ) {
+      return;
+    }
+    try {
+      // Every time, not once: after a reconnect the link is trusted only from this reply on.
+      await subscriber.subscribe(this.channel);
+    } catch (error) {
+      this.logger.warn(`Could not subscribe to the replica channel: ${(error as Error).message}`);
+      return;
+    }
+    this.warnedDown = false;
+    this.manager.setLinkState(REPLICA_LINK, true);
+  }
+
+  private onDown(): void {
+    this.manager.setLinkState(REPLICA_LINK, false);
+  }
+
+  private onError(error: Error): void {
+    if (this.warnedDown) return;
+    this.warnedDown = true;
+    this.logger.warn(`Redis unreachable (${error.message}); waits poll until it is back`);
+  }
+
+  private publish(result: ApprovalResult): void {
+    const message: ReplicaMessage = { origin: this.origin, result };
+    this.publisher?.publish(this.channel, JSON.stringify(message)).catch((error: Error) => {
+      this.logger.debug(`Could not publish ${result.approvalId} to the replicas: ${error.message}`);
+    });
+  }
+
+  private onMessage(message: string): void {
+    if (message.length > MAX_MESSAGE_BYTES) return;
+    let parsed: Partial<ReplicaMessage>;
+    try {
+      parsed = JSON.parse(message) as Partial<ReplicaMessage>;
+    } catch {
+      return;
+    }
+    if (parsed.origin === this.origin) return;
+    try {
+      this.manager.onApprovalResponse(parsed.result as ApprovalResult, 'replica');
+    } catch (error) {
+      this.logger.warn(`Ignored a message on the replica channel: ${(error as Error).message}`);
+    }
+  }
+}
