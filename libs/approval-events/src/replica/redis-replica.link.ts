@@ -97,13 +97,16 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.outgoing?.unsubscribe();
-    const clients = [this.publisher, this.subscriber];
+    const clients = [this.publisher, this.subscriber].filter((client) => client !== undefined);
     this.publisher = this.subscriber = undefined;
-    for (const client of clients) {
-      client?.removeAllListeners();
-      client?.on('error', () => undefined);
-    }
-    await Promise.all(clients.map((client) => client?.quit().catch(() => client.disconnect())));
+    await Promise.all(
+      clients.map(async (client) => {
+        client.removeAllListeners();
+        client.on('error', () => undefined);
+        // quit() waits for Redis to answer; with Redis gone, drop the socket instead.
+        await client.quit().catch(() => client.disconnect());
+      }),
+    );
   }
 
   private async onReady(): Promise<void> {
