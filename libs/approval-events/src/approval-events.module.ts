@@ -15,6 +15,7 @@ import {
 import { ApprovalQueueBridge } from './approval-queue.bridge';
 import { ApprovalResolvedListener } from './approval-resolved.listener';
 import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
+import { ApprovalEventTokens } from './gateway/approval-event.tokens';
 import { RedisReplicaLink } from './replica/redis-replica.link';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 
@@ -41,8 +42,10 @@ import { ApprovalStatusSource } from './interfaces/approval-status-source.interf
     ApprovalResolvedListener,
     ApprovalEventBusClient,
     RedisReplicaLink,
+    ApprovalEventTokens,
   ],
   exports: [
+    ApprovalEventTokens,
     ApprovalEventBusClient,
     RedisReplicaLink,
     APPROVAL_EVENTS_OPTIONS,

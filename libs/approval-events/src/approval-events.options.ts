@@ -22,6 +22,7 @@ export interface ResolvedApprovalEventsOptions {
   redisKeyPrefix: string;
   gatewayProducerToken?: string;
   gatewaySubscriberToken?: string;
+  gatewayJwtSecret?: string;
   resolutionCacheSize: number;
   resolutionCacheTtlMs: number;
   metricsRegistry: Registry;
@@ -56,6 +57,14 @@ function text(option: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0)
     throw invalid(option, 'a non-empty string', value);
   return value;
+}
+
+function secret(option: string, value: unknown, minLength: number): string | undefined {
+  const given = text(option, value);
+  if (given !== undefined && given.length < minLength) {
+    throw invalid(option, `at least ${minLength} characters`, value);
+  }
+  return given;
 }
 
 function httpUrl(option: string, value: unknown): string | undefined {
@@ -145,6 +154,7 @@ export function resolveApprovalEventsOptions(
     redisKeyPrefix: keyPrefix(options.redisKeyPrefix),
     gatewayProducerToken: text('gatewayProducerToken', options.gatewayProducerToken),
     gatewaySubscriberToken: text('gatewaySubscriberToken', options.gatewaySubscriberToken),
+    gatewayJwtSecret: secret('gatewayJwtSecret', options.gatewayJwtSecret, 32),
     resolutionCacheSize: integer('resolutionCacheSize', options.resolutionCacheSize, 10_000, 0),
     resolutionCacheTtlMs: integer('resolutionCacheTtlMs', options.resolutionCacheTtlMs, 60_000, 0),
     metricsRegistry: options.metricsRegistry ?? new Registry(),

@@ -15,11 +15,16 @@ export {
 export { ApprovalQueueBridge } from './approval-queue.bridge';
 export * from './errors';
 export { ApprovalEventGateway } from './gateway/approval-event.gateway';
+export { ApprovalEventTokens, MAX_SCOPED_TOKEN_TTL_SECONDS } from './gateway/approval-event.tokens';
+export type { SubscriberTokenClaims } from './gateway/gateway-tokens';
 export {
   APPROVALS_NAMESPACE,
   GATEWAY_MAX_MESSAGE_BYTES,
   GATEWAY_MAX_SUBSCRIPTIONS,
+  GATEWAY_CONNECT_WINDOW_SECONDS,
+  GATEWAY_CONNECTS_PER_IP,
   GATEWAY_PUBLISHES_PER_SECOND,
+  GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway/gateway.constants';
 export { HttpApprovalStatusSource } from './http-approval-status.source';
 export type {

@@ -6,10 +6,13 @@ import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventsModule } from '../approval-events.module';
 import { ApprovalQueueBridge } from '../approval-queue.bridge';
+import { ApprovalEventTokens } from './approval-event.tokens';
+import { JwtService } from '@nestjs/jwt';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 import type { ApprovalEventsModuleOptions } from '../interfaces/approval-events-options.interface';
 
 const PRODUCER = 'producer-token-for-tests';
+const JWT_SECRET = 'a-jwt-secret-for-tests-at-least-32-chars';
 const SUBSCRIBER = 'subscriber-token-for-tests';
 
 const event = (overrides: Partial<ApprovalResult> = {}): ApprovalResult => ({
@@ -46,6 +49,7 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
           gateway: true,
           gatewayProducerToken: PRODUCER,
           gatewaySubscriberToken: SUBSCRIBER,
+          gatewayJwtSecret: JWT_SECRET,
           ...options,
         }),
       ],
@@ -170,6 +174,93 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     );
     expect(acks.filter((ack) => ack.ok)).toHaveLength(100);
     expect(acks.filter((ack) => !ack.ok && ack.error === 'rate_limited')).toHaveLength(20);
+  });
+
+  describe('scoped subscriber tokens', () => {
+    const issue = (workspaces: string[], ttlSeconds = 60) =>
+      host.get(ApprovalEventTokens).issueSubscriberToken(workspaces, ttlSeconds);
+
+    it('may subscribe to the workspaces it names, and only those', async () => {
+      const scoped = connect(issue(['ws1']));
+      await connected(scoped);
+      await expect(scoped.emitWithAck('subscribe', { workspaceId: 'ws1' })).resolves.toEqual({
+        ok: true,
+      });
+      await expect(scoped.emitWithAck('subscribe', { workspaceId: 'ws2' })).resolves.toEqual({
+        ok: false,
+        error: 'forbidden',
+      });
+      await expect(scoped.emitWithAck('approval:resolved', event())).resolves.toEqual({
+        ok: false,
+        error: 'forbidden',
+      });
+    });
+
+    it.each<[string, () => string]>([
+      [
+        'expired',
+        () =>
+          new JwtService({ secret: JWT_SECRET }).sign({ workspaces: ['ws1'] }, { expiresIn: -10 }),
+      ],
+      [
+        'signed with another secret',
+        () =>
+          new JwtService({ secret: 'x'.repeat(40) }).sign(
+            { workspaces: ['ws1'] },
+            { expiresIn: 60 },
+          ),
+      ],
+      [
+        'without an expiry',
+        () => new JwtService({ secret: JWT_SECRET }).sign({ workspaces: ['ws1'] }),
+      ],
+      [
+        'without workspaces',
+        () => new JwtService({ secret: JWT_SECRET }).sign({ sub: 'x' }, { expiresIn: 60 }),
+      ],
+      [
+        'unsigned (alg none)',
+        () =>
+          `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(
+            JSON.stringify({ workspaces: ['ws1'], exp: Math.floor(Date.now() / 1000) + 60 }),
+          ).toString('base64url')}.`,
+      ],
+    ])('is refused when %s', async (_case, token) => {
+      await expect(connected(connect(token()))).rejects.toThrow('unauthorized');
+    });
+
+    it('refuses to issue tokens with bad arguments', () => {
+      expect(() => issue([])).toThrow(RangeError);
+      expect(() => issue(['ws 1'])).toThrow(TypeError);
+      expect(() => issue(['ws1'], 0)).toThrow(RangeError);
+    });
+  });
+
+  it('closes its clients while its own events cannot be trusted, and admits them again after', async () => {
+    const subscriber = connect(SUBSCRIBER);
+    await connected(subscriber);
+    const dropped = new Promise((resolve) => subscriber.once('disconnect', resolve));
+    const manager = host.get(ApprovalEventManager);
+    manager.setLinkState('replica', false);
+    await expect(dropped).resolves.toBe('transport close');
+    const whileDown = connect(SUBSCRIBER);
+    const outcome = await new Promise<string>((resolve) => {
+      whileDown.once('connect', () => resolve('connected'));
+      whileDown.once('connect_error', () => resolve('refused'));
+      whileDown.once('disconnect', (reason) => resolve(reason));
+    });
+    expect(outcome).toBe('transport close'); // a client with reconnection on retries later
+    manager.setLinkState('replica', true);
+    await expect(connected(connect(SUBSCRIBER))).resolves.toBeUndefined();
+  });
+
+  it('bounds connection attempts per IP address, counting failed ones too', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 61 }, () => connected(connect('wrong-token'))),
+    );
+    const reasons = attempts.map((attempt) => (attempt as PromiseRejectedResult).reason?.message);
+    expect(reasons.filter((reason) => reason === 'unauthorized')).toHaveLength(60);
+    expect(reasons.filter((reason) => reason === 'rate_limited')).toHaveLength(1);
   });
 
   it('wakes a remote wait through the bus, and polls while the bus is gone', async () => {

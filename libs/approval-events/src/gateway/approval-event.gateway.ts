@@ -30,7 +30,10 @@ import {
   APPROVALS_NAMESPACE,
   GATEWAY_MAX_MESSAGE_BYTES,
   GATEWAY_MAX_SUBSCRIPTIONS,
+  GATEWAY_CONNECT_WINDOW_SECONDS,
+  GATEWAY_CONNECTS_PER_IP,
   GATEWAY_PUBLISHES_PER_SECOND,
+  GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
   workspaceRoom,
 } from './gateway.constants';
 import { GatewayTokens } from './gateway-tokens';
@@ -58,9 +61,10 @@ const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck 
  * The host's event bus on Socket.io namespace `/approvals`.
  *
  * - Handshake: `io(url + '/approvals', { auth: { token } })`. The producer token may publish
- *   and subscribe, the subscriber token may only subscribe; anything else fails the
+ *   and subscribe, the subscriber token may only subscribe, a scoped token (a JWT issued by
+ *   `ApprovalEventTokens`) may subscribe to its workspaces only; anything else fails the
  *   handshake with `connect_error` `unauthorized`. Checked in namespace middleware because
- *   Nest guards do not run on connect.
+ *   Nest guards do not run on connect. Attempts per IP address are bounded (`rate_limited`).
  * - `approval:resolved` (producers): validated, then fed to the manager as a hint.
  * - `subscribe` / `unsubscribe` `{ workspaceId }`: join or leave that workspace's room.
  * - Every resolution the manager learns of is sent to its workspace's room.
@@ -86,6 +90,14 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     points: GATEWAY_PUBLISHES_PER_SECOND,
     duration: 1,
   });
+  private readonly publishPerIpLimiter = new RateLimiterMemory({
+    points: GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
+    duration: 1,
+  });
+  private readonly connectPerIpLimiter = new RateLimiterMemory({
+    points: GATEWAY_CONNECTS_PER_IP,
+    duration: GATEWAY_CONNECT_WINDOW_SECONDS,
+  });
   private readonly subscriptions = new Subscription();
 
   constructor(
@@ -93,32 +105,24 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     private readonly manager: ApprovalEventManager,
     private readonly metrics: ApprovalEventsMetrics,
   ) {
-    this.tokens = new GatewayTokens(options.gatewayProducerToken, options.gatewaySubscriberToken);
+    this.tokens = new GatewayTokens(
+      options.gatewayProducerToken,
+      options.gatewaySubscriberToken,
+      options.gatewayJwtSecret,
+    );
     if (!this.tokens.configured) {
       throw new Error(
-        'ApprovalEventsModule: the gateway needs option "gatewayProducerToken" or "gatewaySubscriberToken"',
+        'ApprovalEventsModule: the gateway needs option "gatewayProducerToken", "gatewaySubscriberToken" or "gatewayJwtSecret"',
       );
     }
   }
 
   afterInit(namespace: ApprovalNamespace): void {
     namespace.use((socket, next) => {
-      const role = this.tokens.roleOf(
-        (socket.handshake.auth as Record<string, unknown> | undefined)?.token,
-      );
-      if (!role) {
-        this.metrics.rejected('unauthorized');
-        return next(new Error('unauthorized'));
-      }
-      if (!this.manager.isConnected) {
-        // This process cannot trust its own events right now, so neither may its clients.
-        // Closing the transport (rather than refusing) makes every Socket.io client retry
-        // with its own backoff, and poll meanwhile.
-        socket.conn.close();
-        return;
-      }
-      socket.data.role = role;
-      next();
+      void this.admit(socket).then((verdict) => {
+        if (verdict === 'retry_later') socket.conn.close();
+        else next(verdict);
+      });
     });
     // Every replica hears every resolution (through the replica link), so each serves its
     // own sockets only; a cluster-wide broadcast would deliver everything twice.
@@ -132,6 +136,30 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
         for (const socket of namespace.sockets.values()) socket.conn.close();
       }),
     );
+  }
+
+  /**
+   * The handshake: nothing (admitted), an error (refused with that message), or
+   * `retry_later` while this process cannot trust its own events. Then neither may its
+   * clients: closing the transport (rather than refusing) makes every Socket.io client
+   * retry with its own backoff, and poll meanwhile.
+   */
+  private async admit(socket: ApprovalSocket): Promise<Error | 'retry_later' | undefined> {
+    // Counted before the token is checked, so guessing tokens is bounded too.
+    if (!(await consumed(this.connectPerIpLimiter, socket.handshake.address))) {
+      return new Error('rate_limited');
+    }
+    const identity = this.tokens.identify(
+      (socket.handshake.auth as Record<string, unknown> | undefined)?.token,
+    );
+    if (!identity) {
+      this.metrics.rejected('unauthorized');
+      return new Error('unauthorized');
+    }
+    if (!this.manager.isConnected) return 'retry_later';
+    socket.data.role = identity.role;
+    socket.data.workspaces = identity.workspaces;
+    return undefined;
   }
 
   handleDisconnect(socket: ApprovalSocket): void {
@@ -177,6 +205,10 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
       this.metrics.rejected('invalid_payload');
       return refuse('invalid_payload');
     }
+    if (socket.data.workspaces && !socket.data.workspaces.has(subscription.workspaceId)) {
+      this.metrics.rejected('forbidden');
+      return refuse('forbidden');
+    }
     const room = workspaceRoom(subscription.workspaceId);
     // socket.rooms always holds the socket's own room too.
     if (!socket.rooms.has(room) && socket.rooms.size > GATEWAY_MAX_SUBSCRIPTIONS) {
@@ -201,12 +233,10 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   }
 
   private async withinRate(socket: ApprovalSocket): Promise<boolean> {
-    try {
-      await this.publishLimiter.consume(socket.id);
-      return true;
-    } catch {
-      return false;
-    }
+    return (
+      (await consumed(this.publishLimiter, socket.id)) &&
+      (await consumed(this.publishPerIpLimiter, socket.handshake.address))
+    );
   }
 
   /**
@@ -223,6 +253,16 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     const instance = plainToInstance(dto, body);
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
     return errors.length === 0 ? instance : undefined;
+  }
+}
+
+/** Takes one point from `key`'s budget; false when it is spent. */
+async function consumed(limiter: RateLimiterMemory, key: string): Promise<boolean> {
+  try {
+    await limiter.consume(key);
+    return true;
+  } catch {
+    return false;
   }
 }
 

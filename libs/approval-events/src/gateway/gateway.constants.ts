@@ -7,6 +7,13 @@ export const GATEWAY_MAX_MESSAGE_BYTES = 64 * 1024;
 /** Publishes one connection may make per second before it is acked `rate_limited`. */
 export const GATEWAY_PUBLISHES_PER_SECOND = 100;
 
+/** Publishes all connections from one IP address may make per second. */
+export const GATEWAY_PUBLISHES_PER_SECOND_PER_IP = 500;
+
+/** Connection attempts one IP address may make per {@link GATEWAY_CONNECT_WINDOW_SECONDS}. */
+export const GATEWAY_CONNECTS_PER_IP = 60;
+export const GATEWAY_CONNECT_WINDOW_SECONDS = 10;
+
 /** Workspaces one connection may subscribe to at once. */
 export const GATEWAY_MAX_SUBSCRIPTIONS = 100;
 

@@ -69,6 +69,11 @@ export interface ApprovalEventsModuleOptions {
   redisKeyPrefix?: string;
   /** Gateway token that may publish and subscribe. */
   gatewayProducerToken?: string;
+  /**
+   * Secret that signs and verifies scoped subscriber tokens (HS256 JWTs carrying a
+   * `workspaces` claim). Same on every replica; at least 32 characters. Never logged.
+   */
+  gatewayJwtSecret?: string;
   /** Gateway token that may only subscribe. */
   gatewaySubscriberToken?: string;
   /**

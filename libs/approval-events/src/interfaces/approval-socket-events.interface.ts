@@ -41,4 +41,6 @@ export type GatewayRole = 'producer' | 'subscriber';
 /** Per-connection state the gateway keeps on `socket.data`. */
 export interface ApprovalSocketData {
   role: GatewayRole;
+  /** Workspaces a scoped token may subscribe to; undefined for the static tokens (any). */
+  workspaces?: ReadonlySet<string>;
 }

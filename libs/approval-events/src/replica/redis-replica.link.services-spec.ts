@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { TcpProxy } from '../../../../test/support/tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
 import { FakeStatusSource } from '../../test/fake-status-source';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
@@ -32,7 +32,7 @@ describe('RedisReplicaLink (real Redis)', () => {
 
   afterEach(async () => {
     for (const app of apps.splice(0)) await app.close();
-    for (const proxy of proxies.splice(0)) await proxy.close();
+    for (const proxy of proxies.splice(0)) await proxy.down();
   });
 
   async function replica(redisUrl: string): Promise<INestApplication> {
@@ -100,21 +100,21 @@ describe('RedisReplicaLink (real Redis)', () => {
   });
 
   it('polls while Redis is unreachable, then reads once and trusts events again', async () => {
-    const proxy = await new TcpProxy(REDIS.hostname, Number(REDIS.port || 6379)).start();
+    const proxy = await startTcpProxy(Number(REDIS.port || 6379));
     proxies.push(proxy);
-    const b = await replica(proxy.url('redis'));
+    const b = await replica(proxy.url.replace('http:', 'redis:'));
     const manager = b.get(ApprovalEventManager);
     source.add('ws1', 'z1');
     source.add('ws1', 'z2');
 
-    await proxy.cut();
+    await proxy.down();
     await until(manager, false);
     const first = b.get(ApprovalQueueBridge).waitForApproval('ws1', 'z1', { timeoutMs: 10_000 });
     const second = b.get(ApprovalQueueBridge).waitForApproval('ws1', 'z2', { timeoutMs: 10_000 });
     source.decide('ws1', 'z1', 'approved'); // nobody publishes it: only polling can find it
     await expect(first).resolves.toMatchObject({ status: 'approved' });
 
-    await proxy.restore();
+    await proxy.up();
     await until(manager, true);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const readsAfterReconnect = source.readsOf('z2');
