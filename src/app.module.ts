@@ -8,8 +8,9 @@ import { AgentsModule } from './agents/agents.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { StoreApprovalStatusSource } from './approvals/store-approval-status.source';
 import { type Environment, listFrom, validateEnvironment } from './config/environment';
-import { gatewayTokensFrom } from './config/gateway-tokens.config';
+import { gatewaySecretsFrom } from './config/gateway-tokens.config';
 import { ApiKeyGuard } from './common/api-key.guard';
+import { EventTokensModule } from './event-tokens/event-tokens.module';
 import { OperationsModule } from './operations/operations.module';
 
 /**
@@ -19,7 +20,7 @@ import { OperationsModule } from './operations/operations.module';
  */
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
+    ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment }),
     EventEmitterModule.forRoot(),
     ApprovalsModule,
     ApprovalEventsModule.forRootAsync({
@@ -30,16 +31,25 @@ import { OperationsModule } from './operations/operations.module';
         config: ConfigService<Environment, true>,
         statusSource: StoreApprovalStatusSource,
       ) => {
-        const environment = validateEnvironment(process.env);
-        const tokens = gatewayTokensFrom(environment);
+        const secrets = gatewaySecretsFrom({
+          NODE_ENV: config.get('NODE_ENV', { infer: true }),
+          APPROVAL_EVENTS_PRODUCER_TOKEN: config.get('APPROVAL_EVENTS_PRODUCER_TOKEN', {
+            infer: true,
+          }),
+          APPROVAL_EVENTS_SUBSCRIBER_TOKEN: config.get('APPROVAL_EVENTS_SUBSCRIBER_TOKEN', {
+            infer: true,
+          }),
+          APPROVAL_EVENTS_JWT_SECRET: config.get('APPROVAL_EVENTS_JWT_SECRET', { infer: true }),
+        });
         const metricsRegistry = new Registry();
         collectDefaultMetrics({ register: metricsRegistry });
         const eventBusUrl = config.get('EVENT_BUS_URL', { infer: true });
         return {
           statusSource,
           metricsRegistry,
-          gatewayProducerToken: tokens.producerToken,
-          gatewaySubscriberToken: tokens.subscriberToken,
+          gatewayProducerToken: secrets.producerToken,
+          gatewaySubscriberToken: secrets.subscriberToken,
+          gatewayJwtSecret: secrets.jwtSecret,
           eventBusUrl,
           eventBusToken: eventBusUrl
             ? config.get('APPROVAL_EVENTS_SUBSCRIBER_TOKEN', { infer: true })
@@ -51,6 +61,7 @@ import { OperationsModule } from './operations/operations.module';
       },
     }),
     AgentsModule,
+    EventTokensModule,
     OperationsModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],

@@ -11,6 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -47,6 +48,12 @@ export class Environment {
   @MinLength(16, { message: 'APPROVAL_EVENTS_SUBSCRIBER_TOKEN must be at least 16 characters' })
   APPROVAL_EVENTS_SUBSCRIBER_TOKEN?: string;
 
+  /** Signs the scoped subscriber tokens `POST /api/workspaces/:id/event-tokens` issues. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'APPROVAL_EVENTS_JWT_SECRET must be at least 32 characters' })
+  APPROVAL_EVENTS_JWT_SECRET?: string;
+
   @IsOptional()
   @IsUrl(URL_OPTIONS)
   EVENT_BUS_URL?: string;
@@ -72,6 +79,14 @@ export class Environment {
   @IsOptional()
   @IsString()
   DATABASE_URL?: string;
+
+  /** Schema of the PostgreSQL approvals store (with `DATABASE_URL`); created if absent. */
+  @IsOptional()
+  @Matches(SCHEMA_NAME_PATTERN, {
+    message: 'DATABASE_SCHEMA must be 1 to 63 of [a-z0-9_], not starting with a digit',
+  })
+  @Matches(/^(?!pg_)/, { message: 'DATABASE_SCHEMA must not start with pg_ (reserved)' })
+  DATABASE_SCHEMA = 'public';
 
   @IsOptional()
   @IsIn(LOG_LEVELS)
