@@ -4,6 +4,7 @@ import {
   ApprovalEventsShutdownError,
   ApprovalNotFoundError,
   ApprovalTimeoutError,
+  ApprovalWaitLimitError,
   type Approval,
 } from '@app/approval-events';
 import {
@@ -11,6 +12,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  HttpException,
   HttpStatus,
   NotFoundException,
   Param,
@@ -186,6 +188,9 @@ export class ApprovalsController {
     }
     if (error instanceof ApprovalEventsShutdownError) {
       throw new ServiceUnavailableException('The server is shutting down; wait again');
+    }
+    if (error instanceof ApprovalWaitLimitError) {
+      throw new HttpException(error.message, HttpStatus.TOO_MANY_REQUESTS);
     }
     throw error;
   }

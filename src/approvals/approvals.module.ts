@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ApprovalsController } from './approvals.controller';
+import { approvalsRepositoryProvider } from './approvals.providers';
 import { ApprovalsRepository } from './approvals.repository';
 import { ApprovalsService } from './approvals.service';
-import { InMemoryApprovalsRepository } from './in-memory-approvals.repository';
+import { ApprovalsPostgresModule } from './postgres/postgres.module';
 import { StoreApprovalStatusSource } from './store-approval-status.source';
 
 /**
@@ -12,6 +13,10 @@ import { StoreApprovalStatusSource } from './store-approval-status.source';
  * `approval.resolved`) and `ApprovalEventsModule` (global; the wait route uses its
  * `ApprovalQueueBridge`). It exports {@link StoreApprovalStatusSource} so the application
  * hands the library this store instead of HTTP.
+ *
+ * The store is in memory unless `DATABASE_URL` is set (read from the global `ConfigService`),
+ * in which case it is PostgreSQL, migrated before the app serves ({@link ApprovalsPostgresModule},
+ * re-exported for its `database` health indicator).
  *
  * @example
  * imports: [
@@ -25,13 +30,14 @@ import { StoreApprovalStatusSource } from './store-approval-status.source';
  * ]
  */
 @Module({
+  imports: [ApprovalsPostgresModule],
   controllers: [ApprovalsController],
-  providers: [
-    // The embedded default; a durable store overrides this one token.
-    { provide: ApprovalsRepository, useFactory: () => new InMemoryApprovalsRepository() },
+  providers: [approvalsRepositoryProvider, ApprovalsService, StoreApprovalStatusSource],
+  exports: [
+    ApprovalsRepository,
     ApprovalsService,
     StoreApprovalStatusSource,
+    ApprovalsPostgresModule,
   ],
-  exports: [ApprovalsRepository, ApprovalsService, StoreApprovalStatusSource],
 })
 export class ApprovalsModule {}

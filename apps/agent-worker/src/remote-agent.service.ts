@@ -27,7 +27,11 @@ export class RemoteAgent {
   ) {}
 
   /** Creates a pending approval on the host and returns it. */
-  async request(workspaceId: string, action: string, payload?: Record<string, unknown>): Promise<Approval> {
+  async request(
+    workspaceId: string,
+    action: string,
+    payload?: Record<string, unknown>,
+  ): Promise<Approval> {
     const url = `${this.options.approvalsApiUrl}/workspaces/${encodeURIComponent(workspaceId)}/approvals`;
     const response = await firstValueFrom(
       this.http.post<Approval>(

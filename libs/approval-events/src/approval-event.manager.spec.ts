@@ -171,6 +171,26 @@ describe('ApprovalEventManager', () => {
     expect(manager.pendingCount).toBe(0);
   });
 
+  it('refuses a wait beyond maxPendingWaits, and takes one again when a wait ends', async () => {
+    const options = resolveApprovalEventsOptions({
+      statusSource: { getApproval: jest.fn() },
+      maxPendingWaits: 2,
+    });
+    const bounded = new ApprovalEventManager(options, new ApprovalEventsMetrics(options));
+    const first = bounded.waitForApproval('ws1', 'a1');
+    const second = bounded.waitForApproval('ws1', 'a2');
+    await expect(bounded.waitForApproval('ws1', 'a3')).rejects.toMatchObject({
+      name: 'ApprovalWaitLimitError',
+      maxPendingWaits: 2,
+    });
+    bounded.onApprovalResponse(resolution());
+    await first;
+    const third = bounded.waitForApproval('ws1', 'a3');
+    expect(bounded.pendingCount).toBe(2);
+    bounded.onApplicationShutdown();
+    await expect(Promise.all([second, third])).rejects.toBeInstanceOf(ApprovalEventsShutdownError);
+  });
+
   it('is connected while every event link is up', async () => {
     const states: boolean[] = [];
     manager.connected$.subscribe((up) => states.push(up));

@@ -25,6 +25,7 @@ import {
 import { assertIds, isSameResolution, parseApprovalResult } from './approval-result.validation';
 import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
 import { ApprovalTimeoutError } from './errors/approval-timeout.error';
+import { ApprovalWaitLimitError } from './errors/approval-wait-limit.error';
 import { InvalidApprovalEventError } from './errors/invalid-approval-event.error';
 import type { ApprovalResult } from './interfaces/approval.interface';
 import type { ReceivedResolution, WaitOptions } from './interfaces/wait-options.interface';
@@ -207,7 +208,8 @@ export class ApprovalEventManager implements OnApplicationShutdown {
 
   /**
    * Counts a wait in {@link pendingCount} and `approval_waits_pending` for as long as it is
-   * subscribed, and ends it with `ApprovalEventsShutdownError` on shutdown. The bridge
+   * subscribed, and ends it with `ApprovalEventsShutdownError` on shutdown. Refuses it with
+   * `ApprovalWaitLimitError` when `maxPendingWaits` are already in progress. The bridge
    * applies it to each of its waits.
    *
    * @example
@@ -217,6 +219,9 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     return (source) =>
       new Observable<T>((subscriber) => {
         if (this.closed) return subscriber.error(new ApprovalEventsShutdownError());
+        if (this.activeWaits.size >= this.options.maxPendingWaits) {
+          return subscriber.error(new ApprovalWaitLimitError(this.options.maxPendingWaits));
+        }
         this.activeWaits.add(subscriber);
         this.metrics.waitsPending.inc();
         const subscription = source.subscribe(subscriber);

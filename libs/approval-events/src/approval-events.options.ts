@@ -23,6 +23,7 @@ export interface ResolvedApprovalEventsOptions {
   gatewayProducerToken?: string;
   gatewaySubscriberToken?: string;
   gatewayJwtSecret?: string;
+  maxPendingWaits: number;
   resolutionCacheSize: number;
   resolutionCacheTtlMs: number;
   metricsRegistry: Registry;
@@ -155,6 +156,7 @@ export function resolveApprovalEventsOptions(
     gatewayProducerToken: text('gatewayProducerToken', options.gatewayProducerToken),
     gatewaySubscriberToken: text('gatewaySubscriberToken', options.gatewaySubscriberToken),
     gatewayJwtSecret: secret('gatewayJwtSecret', options.gatewayJwtSecret, 32),
+    maxPendingWaits: integer('maxPendingWaits', options.maxPendingWaits, 100_000, 1),
     resolutionCacheSize: integer('resolutionCacheSize', options.resolutionCacheSize, 10_000, 0),
     resolutionCacheTtlMs: integer('resolutionCacheTtlMs', options.resolutionCacheTtlMs, 60_000, 0),
     metricsRegistry: options.metricsRegistry ?? new Registry(),

@@ -77,6 +77,11 @@ export interface ApprovalEventsModuleOptions {
   /** Gateway token that may only subscribe. */
   gatewaySubscriberToken?: string;
   /**
+   * Most waits in progress at once; one more is refused with `ApprovalWaitLimitError`.
+   * @default 100_000
+   */
+  maxPendingWaits?: number;
+  /**
    * How many recent resolutions are remembered, so a wait that starts just after its event
    * still ends at once.
    * @default 10_000

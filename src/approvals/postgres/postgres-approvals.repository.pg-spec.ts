@@ -1,0 +1,196 @@
+// Jest's globals are imported: tsconfig.build.json compiles this file (it excludes only
+// `*.spec.ts`), and the build has no jest types.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { type Approval } from '@app/approval-events';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { MAX_LIST_LIMIT } from '../approvals.constants';
+import { describeApprovalsRepositoryContract } from '../approvals.repository.contract-spec';
+import type { ApprovalDecision, NewApproval } from '../approvals.repository';
+import { runMigrations } from './migration-runner';
+import { PostgresApprovalsRepository } from './postgres-approvals.repository';
+import { dropSchema, temporarySchemaName, testPool } from './testing/temporary-schema';
+
+const RACE_ROUNDS = 50;
+const DECISIONS_PER_ROUND = 10;
+
+// The whole file works in one schema of its own, dropped afterwards; every test also uses
+// fresh random workspaces, so tests within it never see each other's rows either.
+const schema = temporarySchemaName();
+let pool: Pool;
+
+beforeAll(async () => {
+  pool = testPool();
+  await runMigrations(pool, { schema });
+});
+
+afterAll(async () => {
+  await dropSchema(pool, schema);
+  await pool.end();
+});
+
+describeApprovalsRepositoryContract(
+  'PostgresApprovalsRepository',
+  () => new PostgresApprovalsRepository(pool, schema),
+);
+
+const newApproval = (workspaceId: string, overrides: Partial<NewApproval> = {}): NewApproval => ({
+  id: randomUUID(),
+  workspaceId,
+  action: 'send_email',
+  createdAt: new Date().toISOString(),
+  ...overrides,
+});
+
+const decision = (overrides: Partial<ApprovalDecision> = {}): ApprovalDecision => ({
+  status: 'approved',
+  resolvedBy: 'alice',
+  resolvedAt: new Date().toISOString(),
+  ...overrides,
+});
+
+describe('PostgresApprovalsRepository across replicas (two pools, one schema)', () => {
+  let otherPool: Pool;
+
+  beforeAll(() => {
+    otherPool = testPool();
+  });
+
+  afterAll(async () => {
+    await otherPool.end();
+  });
+
+  it(`lets exactly one of ${DECISIONS_PER_ROUND} racing decisions win, ${RACE_ROUNDS} rounds in a row`, async () => {
+    const replicas = [
+      new PostgresApprovalsRepository(pool, schema),
+      new PostgresApprovalsRepository(otherPool, schema),
+    ];
+    const workspaceId = `ws-${randomUUID()}`;
+
+    for (let round = 0; round < RACE_ROUNDS; round++) {
+      const { id } = await replicas[round % 2].create(newApproval(workspaceId));
+      const outcomes = await Promise.all(
+        Array.from({ length: DECISIONS_PER_ROUND }, (_, index) =>
+          replicas[index % 2].decide(
+            workspaceId,
+            id,
+            decision({
+              status: index % 3 === 0 ? 'rejected' : 'approved',
+              resolvedBy: `reviewer-${index}`,
+            }),
+          ),
+        ),
+      );
+
+      const winners = outcomes.flatMap((outcome) =>
+        outcome.outcome === 'decided' ? [outcome.approval] : [],
+      );
+      const conflicts = outcomes.flatMap((outcome) =>
+        outcome.outcome === 'conflict' ? [outcome.approval] : [],
+      );
+      expect({ round, decided: winners.length, conflicts: conflicts.length }).toEqual({
+        round,
+        decided: 1,
+        conflicts: DECISIONS_PER_ROUND - 1,
+      });
+      for (const conflict of conflicts) expect(conflict).toEqual(winners[0]);
+      for (const replica of replicas) {
+        await expect(replica.findOne(workspaceId, id)).resolves.toEqual(winners[0]);
+      }
+    }
+  });
+
+  it('shows each replica what the other wrote, as soon as it is committed', async () => {
+    const [first, second] = [
+      new PostgresApprovalsRepository(pool, schema),
+      new PostgresApprovalsRepository(otherPool, schema),
+    ];
+    const workspaceId = `ws-${randomUUID()}`;
+    const created = await first.create(newApproval(workspaceId, { payload: { n: 1 } }));
+    await expect(second.findOne(workspaceId, created.id)).resolves.toEqual(created);
+    const outcome = await second.decide(workspaceId, created.id, decision());
+    expect(outcome.outcome).toBe('decided');
+    await expect(first.list(workspaceId, { status: 'approved', limit: 10 })).resolves.toEqual([
+      (outcome as { approval: Approval }).approval,
+    ]);
+  });
+});
+
+describe('PostgresApprovalsRepository specifics', () => {
+  let repository: PostgresApprovalsRepository;
+  let workspaceId: string;
+
+  beforeAll(() => {
+    repository = new PostgresApprovalsRepository(pool, schema);
+  });
+
+  beforeEach(() => {
+    workspaceId = `ws-${randomUUID()}`;
+  });
+
+  it('refuses a schema name that is not a plain identifier', () => {
+    for (const bad of ['Public', 'a-b', 'x"; DROP TABLE approvals; --', '', 'pg_catalog']) {
+      expect(() => new PostgresApprovalsRepository(pool, bad)).toThrow(RangeError);
+    }
+  });
+
+  it(`never lists more than ${MAX_LIST_LIMIT} approvals, whatever the limit`, async () => {
+    for (let index = 0; index <= MAX_LIST_LIMIT; index++) {
+      await repository.create(newApproval(workspaceId));
+    }
+    await expect(repository.list(workspaceId, { limit: 1_000 })).resolves.toHaveLength(
+      MAX_LIST_LIMIT,
+    );
+    await expect(repository.list(workspaceId, { limit: 0 })).resolves.toEqual([]);
+    await expect(repository.list(workspaceId, { limit: -1 })).resolves.toEqual([]);
+  });
+
+  it('lists approvals created in the same millisecond newest-inserted first', async () => {
+    const createdAt = '2026-11-24T10:00:00.000Z';
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index++) {
+      ids.push((await repository.create(newApproval(workspaceId, { createdAt }))).id);
+    }
+    const listed = await repository.list(workspaceId, { limit: 10 });
+    expect(listed.map((approval) => approval.id)).toEqual([...ids].reverse());
+  });
+
+  it('refuses pending as a decision and leaves the approval pending', async () => {
+    const { id } = await repository.create(newApproval(workspaceId));
+    await expect(
+      repository.decide(workspaceId, id, decision({ status: 'pending' as never })),
+    ).rejects.toThrow(TypeError);
+    await expect(repository.findOne(workspaceId, id)).resolves.toMatchObject({
+      status: 'pending',
+    });
+  });
+
+  it('keeps times as timestamptz and documents as jsonb', async () => {
+    const { rows } = await pool.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_schema = $1 AND table_name = 'approvals'
+         AND column_name IN ('created_at', 'resolved_at', 'payload', 'resolution')
+       ORDER BY column_name`,
+      [schema],
+    );
+    expect(rows).toEqual([
+      { column_name: 'created_at', data_type: 'timestamp with time zone' },
+      { column_name: 'payload', data_type: 'jsonb' },
+      { column_name: 'resolution', data_type: 'jsonb' },
+      { column_name: 'resolved_at', data_type: 'timestamp with time zone' },
+    ]);
+  });
+
+  it('normalises a creation time with an offset to UTC', async () => {
+    const created = await repository.create(
+      newApproval(workspaceId, { createdAt: '2026-11-24T12:00:00.000+02:00' }),
+    );
+    expect(created.createdAt).toBe('2026-11-24T10:00:00.000Z');
+  });
+
+  it('rejects the NUL character, which PostgreSQL cannot store, and stores nothing', async () => {
+    const input = newApproval(workspaceId, { action: 'send\u0000email' });
+    await expect(repository.create(input)).rejects.toThrow();
+    await expect(repository.findOne(workspaceId, input.id)).resolves.toBeUndefined();
+  });
+});
