@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import {
   BehaviorSubject,
@@ -52,7 +58,7 @@ const approvalKey = (workspaceId: string, approvalId: string) =>
  *   resolvedAt: new Date().toISOString() });
  */
 @Injectable()
-export class ApprovalEventManager implements OnApplicationShutdown {
+export class ApprovalEventManager implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(ApprovalEventManager.name);
   private readonly receivedSubject = new Subject<ReceivedResolution>();
   private readonly connectedSubject = new BehaviorSubject<boolean>(true);
@@ -254,8 +260,17 @@ export class ApprovalEventManager implements OnApplicationShutdown {
   }
 
   /**
+   * Ends the waits before Nest closes the HTTP server: `server.close()` waits for requests
+   * in flight, so a long-poll still waiting would hold the shutdown until its timeout.
+   */
+  beforeApplicationShutdown(): void {
+    this.onApplicationShutdown();
+  }
+
+  /**
    * Ends every pending wait with `ApprovalEventsShutdownError`, completes every stream
    * and forgets every resolution, so no timer, subscription or map entry outlives the app.
+   * Idempotent; also runs on its own in an application context without the earlier hook.
    */
   onApplicationShutdown(): void {
     if (this.closed) return;

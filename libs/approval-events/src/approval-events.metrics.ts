@@ -28,6 +28,10 @@ export class ApprovalEventsMetrics {
   readonly waitFallbacks: Counter;
   /** `approval_wake_latency_seconds`: from a resolution arriving to its waiters being woken. */
   readonly wakeLatency: Histogram;
+  private readonly receivedBySource = new Map<
+    ResolutionSource,
+    ReturnType<Counter<'source'>['labels']>
+  >();
 
   constructor(@Inject(APPROVAL_EVENTS_OPTIONS) options: ResolvedApprovalEventsOptions) {
     const registers = [options.metricsRegistry];
@@ -64,7 +68,13 @@ export class ApprovalEventsMetrics {
 
   /** Counts one resolution fed in from `source`. */
   received(source: ResolutionSource): void {
-    this.eventsReceived.inc({ source });
+    // A cached child per source: labelled inc() hashes its labels on every call (hot path).
+    let child = this.receivedBySource.get(source);
+    if (!child) {
+      child = this.eventsReceived.labels(source);
+      this.receivedBySource.set(source, child);
+    }
+    child.inc();
   }
 
   /** Counts one event refused for `reason`. */

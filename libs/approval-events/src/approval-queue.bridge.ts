@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import {
+  BehaviorSubject,
   catchError,
   defer,
+  distinctUntilChanged,
   EMPTY,
   filter,
   finalize,
@@ -53,6 +55,11 @@ interface ApprovalWatch {
   approval$: Observable<Approval>;
   /** Fallback polls made so far, so each wait can tell whether it had to poll. */
   polls: number;
+  /**
+   * The manager's `connected$`, relayed by the bridge's one subscription. A subscription
+   * per watch would put 100 000 observers in one array, each removed by a scan.
+   */
+  readonly connected: BehaviorSubject<boolean>;
 }
 
 const START: ReadTrigger = { kind: 'start' };
@@ -96,7 +103,12 @@ export class ApprovalQueueBridge {
     private readonly manager: ApprovalEventManager,
     private readonly metrics: ApprovalEventsMetrics,
     @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
-  ) {}
+  ) {
+    // Completes with the manager's stream on shutdown.
+    this.manager.connected$.subscribe((connected) => {
+      for (const watch of this.watches.values()) watch.connected.next(connected);
+    });
+  }
 
   /**
    * Reads the approval once from the status source.
@@ -178,7 +190,11 @@ export class ApprovalQueueBridge {
     const existing = this.watches.get(key);
     if (existing) return existing;
 
-    const watch: ApprovalWatch = { polls: 0, approval$: EMPTY };
+    const watch: ApprovalWatch = {
+      polls: 0,
+      approval$: EMPTY,
+      connected: new BehaviorSubject(this.manager.isConnected),
+    };
     // Subscription order is the no-lost-wakeup guarantee: the event channel is live before
     // the first read starts, so a decision lands either in that read or as an event.
     const triggers$: Observable<ReadTrigger> = this.options.useEvents
@@ -219,7 +235,8 @@ export class ApprovalQueueBridge {
 
   /** Nothing while events flow; polls while they cannot be trusted; one read when they return. */
   private fallback$(watch: ApprovalWatch, pollIntervalMs: number): Observable<ReadTrigger> {
-    return this.manager.connected$.pipe(
+    return watch.connected.pipe(
+      distinctUntilChanged(),
       switchMap((connected, index) => {
         if (!connected) return this.pollTicks$(watch, pollIntervalMs);
         return index === 0 ? EMPTY : of(RECONCILE);
@@ -240,7 +257,12 @@ export class ApprovalQueueBridge {
       this.metrics.wakeLatency.observe((performance.now() - trigger.receivedAt) / 1000);
       return;
     }
-    if (trigger.kind !== 'poll' && trigger.kind !== 'reconcile') return;
+    // A first read while events are down may also find what the bus never delivered.
+    const missedByTheBus =
+      trigger.kind === 'poll' ||
+      trigger.kind === 'reconcile' ||
+      (trigger.kind === 'start' && !this.manager.isConnected);
+    if (!missedByTheBus) return;
     // A decision found by polling was missed by the bus: tell the manager, so its other
     // listeners (manager waits, gateway subscribers) learn it too.
     try {
@@ -316,8 +338,10 @@ export class ApprovalQueueBridge {
   private read$(workspaceId: string, approvalId: string): Observable<Approval> {
     return new Observable<Approval>((subscriber) => {
       const controller = new AbortController();
+      let settled = false;
       this.statusSource.getApproval(workspaceId, approvalId, { signal: controller.signal }).then(
         (approval) => {
+          settled = true;
           const problem = this.problemWith(approval, workspaceId, approvalId);
           if (problem) {
             subscriber.error(new ApprovalStatusSourceError(problem, { retryable: false }));
@@ -326,9 +350,15 @@ export class ApprovalQueueBridge {
             subscriber.complete();
           }
         },
-        (error: unknown) => subscriber.error(error),
+        (error: unknown) => {
+          settled = true;
+          subscriber.error(error);
+        },
       );
-      return () => controller.abort();
+      // Aborting costs an event and a DOMException with a stack: only when still needed.
+      return () => {
+        if (!settled) controller.abort();
+      };
     });
   }
 

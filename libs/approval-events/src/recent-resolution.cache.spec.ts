@@ -31,7 +31,9 @@ describe('RecentResolutionCache', () => {
     cache.set('b', result('b'));
     jest.advanceTimersByTime(1_001);
     cache.set('c', result('c'));
-    expect(cache.size).toBe(1);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('c')).toEqual(result('c'));
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('remembers nothing with a size of 0', () => {

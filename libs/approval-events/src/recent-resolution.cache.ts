@@ -1,49 +1,42 @@
+import { LRUCache } from 'lru-cache';
 import type { ApprovalResult } from './interfaces/approval.interface';
-
-interface Entry {
-  result: ApprovalResult;
-  storedAt: number;
-}
 
 /**
  * The last resolutions seen, bounded by count and age, so a wait that starts just after
- * its event still ends at once. A `Map` keeps insertion order, so the oldest entry is
- * always first and eviction never scans. Ages are read lazily: no timer runs.
+ * its event still ends at once. `lru-cache` evicts in O(1); ages are read lazily on `get`
+ * (`ttlResolution: 0`, no autopurge), so no timer runs.
  */
 export class RecentResolutionCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries?: LRUCache<string, ApprovalResult>;
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly ttlMs: number,
-  ) {}
+  constructor(maxEntries: number, ttlMs: number) {
+    this.entries =
+      maxEntries > 0
+        ? new LRUCache<string, ApprovalResult>({
+            max: maxEntries,
+            ttl: Math.max(ttlMs, 1),
+            ttlResolution: 0,
+            ttlAutopurge: false,
+            updateAgeOnGet: false,
+            // Date, not performance: the clock tests fake and operators reason about.
+            perf: { now: () => Date.now() },
+          })
+        : undefined;
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   get(key: string): ApprovalResult | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (Date.now() - entry.storedAt > this.ttlMs) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.result;
+    return this.entries?.get(key);
   }
 
   set(key: string, result: ApprovalResult): void {
-    if (this.maxEntries === 0) return;
-    const now = Date.now();
-    this.entries.delete(key);
-    this.entries.set(key, { result, storedAt: now });
-    for (const [oldestKey, oldest] of this.entries) {
-      if (this.entries.size <= this.maxEntries && now - oldest.storedAt <= this.ttlMs) break;
-      this.entries.delete(oldestKey);
-    }
+    this.entries?.set(key, result);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.entries?.clear();
   }
 }
