@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { ApprovalEventsShutdownError } from '@app/approval-events';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { WorkspaceParamsDto } from '../approvals/dto/approval-params.dto';
@@ -32,6 +43,11 @@ export class AgentsController {
     const hangUp = abortOnHangUp(response);
     try {
       return await this.agent.send(workspaceId, email, hangUp.signal);
+    } catch (error) {
+      if (error instanceof ApprovalEventsShutdownError) {
+        throw new ServiceUnavailableException('The server is shutting down; ask again');
+      }
+      throw error;
     } finally {
       hangUp.release();
     }

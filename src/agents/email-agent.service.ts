@@ -61,7 +61,7 @@ export class EmailAgent {
       const withdrawn = await this.withdraw(
         workspaceId,
         requested,
-        error instanceof ApprovalTimeoutError ? 'timed out' : 'aborted',
+        error instanceof ApprovalTimeoutError ? 'timed out' : (error as Error).name,
       );
       if (error instanceof ApprovalTimeoutError)
         return { outcome: 'timed_out', approval: withdrawn };

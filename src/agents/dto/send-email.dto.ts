@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
 
 /** Body of `POST /api/workspaces/:workspaceId/agents/email`. */
 export class SendEmailDto {
@@ -10,12 +11,14 @@ export class SendEmailDto {
 
   @ApiProperty({ example: 'Quarterly report', minLength: 1, maxLength: 200 })
   @IsString()
+  @NoControlCharacters()
   @Length(1, 200)
   subject: string;
 
   @ApiPropertyOptional({ example: 'Please find it attached.', maxLength: 5_000 })
   @IsOptional()
   @IsString()
+  @NoControlCharacters()
   @MaxLength(5_000)
   body?: string;
 

@@ -1,0 +1,34 @@
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+
+/** C0 controls and DEL, except tab, line feed and carriage return. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * A string has no control characters (tab and line breaks allowed); an object has no NUL
+ * anywhere in it. NUL in particular cannot be stored by PostgreSQL in text or jsonb, so
+ * without this rule such input would be a 500 on the durable store and a 201 in memory.
+ *
+ * @example
+ * @IsString() @NoControlCharacters() resolvedBy: string;
+ */
+export function NoControlCharacters(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'noControlCharacters',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must not contain control characters', ...options },
+      validator: {
+        validate(value: unknown): boolean {
+          if (typeof value === 'string') return !CONTROL_CHARACTERS.test(value);
+          if (typeof value !== 'object' || value === null) return true;
+          try {
+            return !(JSON.stringify(value) ?? '').includes('\\u0000');
+          } catch {
+            return true; // not serialisable: another rule refuses it
+          }
+        },
+      },
+    });
+}
