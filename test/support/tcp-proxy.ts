@@ -1,60 +1,55 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
+import { track } from './resources';
+
+export interface TcpProxy {
+  /** `http://127.0.0.1:<port>`: give this to a client instead of the target. */
+  url: string;
+  /** Cuts every connection and stops listening: the link is down, the target untouched. */
+  down(): Promise<void>;
+  /** Listens again on the same port. */
+  up(): Promise<void>;
+}
 
 /**
- * A loopback TCP proxy a test can cut and restore, to make a real connection (to Redis, to
- * a host's Socket.io) fail the way a network does: `cut()` drops every connection and
- * refuses new ones; `restore()` listens again on the same port.
+ * A byte-for-byte TCP relay to `targetPort`, so a test can cut one link (the worker's
+ * event bus) while everything else (the host and its REST API) keeps running, then
+ * restore it on the same address. Closed after the test.
  */
-export class TcpProxy {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const connections = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  let port = 0;
 
-  constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
-  ) {}
-
-  /** `scheme://127.0.0.1:port` of the proxy. */
-  url(scheme: string): string {
-    return `${scheme}://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    const server = createServer((client) => {
-      const upstream = connect(this.targetPort, this.targetHost);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const next = net.createServer((client) => {
+        const upstream = net.connect(targetPort, '127.0.0.1');
+        for (const socket of [client, upstream]) {
+          connections.add(socket);
+          socket.on('close', () => connections.delete(socket));
+          socket.on('error', () => {
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      next.once('error', reject);
+      next.listen(port, '127.0.0.1', () => {
+        server = next;
+        port = (next.address() as net.AddressInfo).port;
+        resolve();
+      });
     });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-    return this;
-  }
 
-  /** Drops every connection and stops accepting new ones. */
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
+  const down = async () => {
+    const current = server;
+    server = undefined;
+    for (const socket of connections) socket.destroy();
+    if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
+  };
 
-  /** Accepts connections again, on the same port. */
-  async restore(): Promise<void> {
-    await this.start();
-  }
-
-  async close(): Promise<void> {
-    await this.cut();
-  }
+  await listen();
+  track('tcp proxy', down);
+  return { url: `http://127.0.0.1:${port}`, down, up: listen };
 }

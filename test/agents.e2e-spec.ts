@@ -1,0 +1,153 @@
+import type { Approval } from '@app/approval-events';
+import request from 'supertest';
+import {
+  approvalsPath,
+  decide,
+  eventually,
+  hostMetric,
+  rawRequest,
+  readApproval,
+  type RunningHost,
+  startHost,
+} from './support';
+
+const WS = 'ws-agents';
+const agentPath = (workspaceId = WS) => `/api/workspaces/${workspaceId}/agents/email`;
+const EMAIL = { to: 'bob@example.com', subject: 'Quarterly report' };
+
+/** The pending approval the agent opened, found through the list as a reviewer would. */
+async function agentApproval(host: RunningHost): Promise<Approval> {
+  return eventually('the agent’s approval to be listed', async () => {
+    const response = await request(host.url)
+      .get(approvalsPath(WS))
+      .query({ status: 'pending' })
+      .expect(200);
+    const [approval] = response.body as Approval[];
+    return approval;
+  });
+}
+
+/** Starts the agent's request; it answers only once the approval is decided. */
+function askAgent(
+  host: RunningHost,
+  body: Record<string, unknown> = { ...EMAIL, timeoutMs: 15_000 },
+) {
+  return request(host.url)
+    .post(agentPath())
+    .send(body)
+    .then((response) => response);
+}
+
+describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
+  let host: RunningHost;
+
+  beforeEach(async () => {
+    host = await startHost();
+  });
+
+  it('waits for the human, and sends once the approval is approved', async () => {
+    const answer = askAgent(host);
+    const approval = await agentApproval(host);
+    expect(approval).toMatchObject({
+      action: 'send_email',
+      payload: EMAIL,
+      requestedBy: 'email-agent',
+      status: 'pending',
+    });
+    await eventually(
+      'the agent to be waiting',
+      async () => (await hostMetric(host.url, 'approval_waits_pending')) === 1,
+    );
+
+    const decided = await decide(host.url, WS, approval.id, 'approve');
+
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ outcome: 'sent', approval: decided });
+    const outbox = await request(host.url).get(agentPath()).expect(200);
+    expect(outbox.body).toEqual([
+      expect.objectContaining({ workspaceId: WS, approvalId: approval.id, ...EMAIL }),
+    ]);
+  });
+
+  it('refuses to send once the approval is rejected', async () => {
+    const answer = askAgent(host);
+    const approval = await agentApproval(host);
+
+    const decided = await decide(host.url, WS, approval.id, 'reject', {
+      resolvedBy: 'carol',
+      reason: 'Not yet',
+    });
+
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ outcome: 'refused', approval: decided });
+    await request(host.url).get(agentPath()).expect(200, []);
+  });
+
+  it('reports cancelled when the approval is cancelled', async () => {
+    const answer = askAgent(host);
+    const approval = await agentApproval(host);
+
+    const decided = await decide(host.url, WS, approval.id, 'cancel', {
+      reason: 'Changed my mind',
+    });
+
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ outcome: 'cancelled', approval: decided });
+    await request(host.url).get(agentPath()).expect(200, []);
+  });
+
+  it('times out after a small timeoutMs and withdraws (cancels) its approval', async () => {
+    const response = await request(host.url)
+      .post(agentPath())
+      .send({ ...EMAIL, timeoutMs: 100 })
+      .expect(200);
+
+    expect(response.body).toMatchObject({
+      outcome: 'timed_out',
+      approval: { status: 'cancelled', resolvedBy: 'email-agent', action: 'send_email' },
+    });
+    const approval = response.body.approval as Approval;
+    await expect(readApproval(host.url, WS, approval.id)).resolves.toEqual(approval);
+    await request(host.url).get(agentPath()).expect(200, []);
+    expect(await hostMetric(host.url, 'approval_waits_pending')).toBe(0);
+  });
+
+  it('withdraws (cancels) its approval when the client hangs up', async () => {
+    const call = rawRequest('POST', `${host.url}${agentPath()}`, { ...EMAIL, timeoutMs: 60_000 });
+    const approval = await agentApproval(host);
+    await eventually(
+      'the agent to be waiting',
+      async () => (await hostMetric(host.url, 'approval_waits_pending')) === 1,
+    );
+
+    call.request.destroy();
+
+    const withdrawn = await eventually('the approval to be withdrawn', async () => {
+      const current = await readApproval(host.url, WS, approval.id);
+      return current.status === 'cancelled' ? current : undefined;
+    });
+    expect(withdrawn).toMatchObject({ resolvedBy: 'email-agent' });
+    expect(await hostMetric(host.url, 'approval_waits_pending')).toBe(0);
+    await request(host.url).get(agentPath()).expect(200, []);
+  });
+
+  it('answers 400 to bad bodies and opens no approval', async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['no recipient', { subject: 'Hi' }],
+      ['a recipient that is not an email', { to: 'bob', subject: 'Hi' }],
+      ['no subject', { to: 'bob@example.com' }],
+      ['timeoutMs over 120 000', { ...EMAIL, timeoutMs: 120_001 }],
+      ['a negative timeoutMs', { ...EMAIL, timeoutMs: -1 }],
+      ['an unknown field', { ...EMAIL, cc: 'eve@example.com' }],
+    ];
+
+    for (const [name, body] of cases) {
+      const response = await request(host.url).post(agentPath()).send(body);
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+    }
+    await request(host.url).get(approvalsPath(WS)).expect(200, []);
+  });
+});

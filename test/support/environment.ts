@@ -1,0 +1,65 @@
+import { ConfigService } from '@nestjs/config';
+import { validateEnvironment } from '../../src/config/environment';
+
+/** Every variable the host and the worker read; the helpers set each one explicitly. */
+export const MANAGED_VARIABLES = [
+  'PORT',
+  'API_KEY',
+  'APPROVAL_EVENTS_PRODUCER_TOKEN',
+  'APPROVAL_EVENTS_SUBSCRIBER_TOKEN',
+  'EVENT_BUS_URL',
+  'EVENT_BUS_WORKSPACES',
+  'APPROVALS_API_URL',
+  'REDIS_URL',
+  'DATABASE_URL',
+  'DATABASE_SCHEMA',
+  'REDIS_KEY_PREFIX',
+  'APPROVAL_EVENTS_JWT_SECRET',
+  'LOG_LEVEL',
+] as const;
+
+export type ManagedVariable = (typeof MANAGED_VARIABLES)[number];
+export type TestEnvironment = Partial<Record<ManagedVariable, string>>;
+
+/** Gateway tokens of every host the suites boot (at least 16 characters, as the host requires). */
+export const PRODUCER_TOKEN = 'e2e-producer-token-0123456789';
+export const SUBSCRIBER_TOKEN = 'e2e-subscriber-token-0123456789';
+export const API_KEY = 'e2e-api-key-0123456789abcdef';
+
+/**
+ * Runs `build` with exactly `variables` among the managed ones (the rest unset), then puts
+ * `process.env` back as it was. The host's factory reads `process.env` directly while the
+ * module compiles, so the variables must be in place for the whole of `build`.
+ */
+export async function withEnvironment<T>(
+  variables: TestEnvironment,
+  build: () => Promise<T>,
+): Promise<T> {
+  const saved = new Map(MANAGED_VARIABLES.map((name) => [name, process.env[name]]));
+  for (const name of MANAGED_VARIABLES) {
+    const value = variables[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  try {
+    return await build();
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+/**
+ * A `ConfigService` that answers from `variables` first, validated as the app would. Bound
+ * in place of the app's own, so no value leaks in from the environment `ConfigModule`
+ * cached when the module was imported, nor from another app's test.
+ */
+export function configServiceFor(variables: TestEnvironment): ConfigService {
+  const validated = validateEnvironment({ ...variables, NODE_ENV: 'test' });
+  const values = Object.fromEntries(
+    Object.entries(validated).filter(([, value]) => value !== undefined),
+  );
+  return new ConfigService(values);
+}

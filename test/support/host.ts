@@ -1,0 +1,90 @@
+import type { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { ApprovalsRepository } from '../../src/approvals/approvals.repository';
+import {
+  configServiceFor,
+  PRODUCER_TOKEN,
+  SUBSCRIBER_TOKEN,
+  type TestEnvironment,
+  withEnvironment,
+} from './environment';
+import { track } from './resources';
+
+export interface HostOptions {
+  /** Variables on top of the defaults (both gateway tokens set, no API key). */
+  env?: TestEnvironment;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /**
+   * The approvals store to use instead of a fresh in-memory one. Two hosts given the same
+   * store stand for one host restarted on a durable database.
+   */
+  repository?: ApprovalsRepository;
+  /** Last changes to the testing module, e.g. `overrideProvider`. */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+export interface RunningHost {
+  app: INestApplication;
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string;
+  port: number;
+  /** Closes the app now (it is closed after the test anyway). */
+  close(): Promise<void>;
+}
+
+/** Environment of every host unless a test says otherwise. */
+export const HOST_DEFAULTS: TestEnvironment = {
+  APPROVAL_EVENTS_PRODUCER_TOKEN: PRODUCER_TOKEN,
+  APPROVAL_EVENTS_SUBSCRIBER_TOKEN: SUBSCRIBER_TOKEN,
+  LOG_LEVEL: 'error',
+};
+
+/**
+ * Boots the real host (`AppModule`, configured by `configureApp` as `main.ts` does) on a
+ * real port, and registers it to be closed after the test.
+ *
+ * @example
+ * const host = await startHost({ env: { API_KEY } });
+ * await request(host.url).get('/health').expect(200);
+ */
+export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
+  const env: TestEnvironment = { ...HOST_DEFAULTS, ...options.env };
+  const app = await withEnvironment(env, async () => {
+    let builder = Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(ConfigService)
+      .useValue(configServiceFor(env));
+    if (options.repository) {
+      builder = builder.overrideProvider(ApprovalsRepository).useValue(options.repository);
+    }
+    if (options.override) builder = options.override(builder);
+    const moduleRef = await builder.compile();
+    return moduleRef.createNestApplication({ logger: false });
+  });
+  const close = track('host', () => app.close());
+  configureApp(app);
+  await app.listen(options.port ?? 0);
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace(/\/$/, '');
+  return { app, url, port: Number(new URL(url).port), close };
+}
+
+/**
+ * Counts reads of one approval in a host's store from now on (every status read, by the
+ * host's own waits or over HTTP by a worker, is one `findOne`). Pass the store itself when
+ * hosts share one.
+ */
+export function countStoreReads(
+  store: RunningHost | ApprovalsRepository,
+  approvalId: string,
+): () => number {
+  const repository =
+    'app' in store ? store.app.get<ApprovalsRepository>(ApprovalsRepository) : store;
+  const findOne = jest.isMockFunction(repository.findOne)
+    ? (repository.findOne as jest.MockedFunction<ApprovalsRepository['findOne']>)
+    : jest.spyOn(repository, 'findOne');
+  const before = findOne.mock.calls.length;
+  return () => findOne.mock.calls.slice(before).filter(([, id]) => id === approvalId).length;
+}
