@@ -1,0 +1,44 @@
+import {
+  ApprovalEventManager,
+  ApprovalEventsMetrics,
+  ApprovalQueueBridge,
+  type ApprovalEventsModuleOptions,
+} from '@app/approval-events';
+import { resolveApprovalEventsOptions } from '@app/approval-events/approval-events.options';
+import { InMemoryStatusSource } from './in-memory-status-source';
+
+export const WORKSPACE = 'ws-bench';
+
+/** The library objects as the module wires them, over an in-memory store. */
+export interface CoreFixture {
+  readonly source: InMemoryStatusSource;
+  readonly manager: ApprovalEventManager;
+  readonly bridge: ApprovalQueueBridge;
+  /** Decides in the store, then publishes the event, as the host does. */
+  decide(approvalId: string): void;
+  /** Shuts the manager down and waits until every wait has ended (all reject). */
+  shutdown(waits: readonly Promise<unknown>[]): Promise<void>;
+}
+
+export function createCore(overrides: ApprovalEventsModuleOptions = {}): CoreFixture {
+  const source = new InMemoryStatusSource();
+  const options = resolveApprovalEventsOptions({ statusSource: source, ...overrides });
+  const metrics = new ApprovalEventsMetrics(options);
+  const manager = new ApprovalEventManager(options, metrics);
+  const bridge = new ApprovalQueueBridge(source, manager, metrics, options);
+  return {
+    source,
+    manager,
+    bridge,
+    decide: (approvalId) => manager.onApprovalResponse(source.decide(WORKSPACE, approvalId)),
+    shutdown: async (waits) => {
+      // Handlers first: shutdown rejects every pending wait synchronously.
+      const ended = Promise.allSettled(waits);
+      manager.onApplicationShutdown();
+      await ended;
+      if (manager.pendingCount !== 0) {
+        throw new Error(`${manager.pendingCount} waits still pending after shutdown`);
+      }
+    },
+  };
+}
