@@ -146,8 +146,11 @@ export class ApprovalEventManager implements BeforeApplicationShutdown, OnApplic
     const previous = this.recent.get(key);
     if (previous && isSameResolution(previous, parsed)) return;
     this.recent.set(key, parsed);
+    const channel = this.channels.get(key);
+    // Most resolutions have no waiter here: build the delivery only for someone to take it.
+    if (!channel && !this.receivedSubject.observed) return;
     const received: ReceivedResolution = { result: parsed, source, receivedAt };
-    this.channels.get(key)?.next(received);
+    channel?.next(received);
     this.receivedSubject.next(received);
   }
 
