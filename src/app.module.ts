@@ -55,6 +55,7 @@ import { OperationsModule } from './operations/operations.module';
             ? config.get('APPROVAL_EVENTS_SUBSCRIBER_TOKEN', { infer: true })
             : undefined,
           eventBusWorkspaces: listFrom(config.get('EVENT_BUS_WORKSPACES', { infer: true })),
+          pollIntervalMs: config.get('APPROVAL_POLL_INTERVAL_MS', { infer: true }),
           redisUrl: config.get('REDIS_URL', { infer: true }),
           redisKeyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }),
         };

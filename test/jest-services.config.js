@@ -15,5 +15,7 @@ module.exports = {
   moduleNameMapper: {
     '^@app/approval-events(|/.*)$': '<rootDir>/libs/approval-events/src$1',
   },
+  setupFiles: ['<rootDir>/test/support/clean-environment.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/close-after-each.ts'],
   testTimeout: 30_000,
 };

@@ -88,6 +88,14 @@ export class Environment {
   @Matches(/^(?!pg_)/, { message: 'DATABASE_SCHEMA must not start with pg_ (reserved)' })
   DATABASE_SCHEMA = 'public';
 
+  /** How often a wait reads its approval while the event bus is down (ms). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  APPROVAL_POLL_INTERVAL_MS?: number;
+
   @IsOptional()
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevelName = 'log';

@@ -21,6 +21,7 @@ import { RemoteAgent } from './remote-agent.service';
       useFactory: (config: ConfigService<Environment, true>) => ({
         approvalsApiUrl: config.get('APPROVALS_API_URL', { infer: true }),
         apiKey: config.get('API_KEY', { infer: true }),
+        pollIntervalMs: config.get('APPROVAL_POLL_INTERVAL_MS', { infer: true }),
         eventBusUrl: config.get('EVENT_BUS_URL', { infer: true }),
         eventBusToken: config.get('APPROVAL_EVENTS_SUBSCRIBER_TOKEN', { infer: true }),
         eventBusWorkspaces: listFrom(config.get('EVENT_BUS_WORKSPACES', { infer: true })),
