@@ -87,3 +87,13 @@ export interface ApprovalsRepository {
  * `ThrottlerStorage` does, so tests and other stores override it with `overrideProvider`.
  */
 export const ApprovalsRepository = Symbol('ApprovalsRepository');
+
+/**
+ * Refuses a "decision" that would move an approval back to `pending`: every repository
+ * calls this first, so no implementation can be talked into it.
+ */
+export function assertTerminalDecision(decision: ApprovalDecision): void {
+  if ((decision.status as string) === 'pending') {
+    throw new TypeError('A decision must move an approval to a terminal status, not pending');
+  }
+}

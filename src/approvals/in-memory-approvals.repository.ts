@@ -3,12 +3,13 @@
    (a database needs it), and `async` turns a thrown error into a rejection as a database
    would, while keeping each check-and-write synchronous, which is what makes it atomic. */
 import { type Approval } from '@app/approval-events';
-import type {
-  ApprovalDecision,
-  ApprovalsRepository,
-  DecideOutcome,
-  ListApprovalsOptions,
-  NewApproval,
+import {
+  assertTerminalDecision,
+  type ApprovalDecision,
+  type ApprovalsRepository,
+  type DecideOutcome,
+  type ListApprovalsOptions,
+  type NewApproval,
 } from './approvals.repository';
 import { ApprovalsStoreFullError } from './errors/approvals-store-full.error';
 import { DuplicateApprovalError } from './errors/duplicate-approval.error';
@@ -132,9 +133,7 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     approvalId: string,
     decision: ApprovalDecision,
   ): Promise<DecideOutcome> {
-    if ((decision.status as string) === 'pending') {
-      throw new TypeError('A decision must move an approval to a terminal status, not pending');
-    }
+    assertTerminalDecision(decision);
     const shelf = this.workspaces.get(workspaceId);
     const approval = shelf?.approvals.get(approvalId);
     if (!shelf || !approval) return { outcome: 'not_found' };

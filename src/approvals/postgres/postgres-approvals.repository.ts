@@ -1,12 +1,13 @@
 import { type Approval, type ApprovalStatus } from '@app/approval-events';
 import type { Pool } from 'pg';
 import { MAX_LIST_LIMIT } from '../approvals.constants';
-import type {
-  ApprovalDecision,
-  ApprovalsRepository,
-  DecideOutcome,
-  ListApprovalsOptions,
-  NewApproval,
+import {
+  assertTerminalDecision,
+  type ApprovalDecision,
+  type ApprovalsRepository,
+  type DecideOutcome,
+  type ListApprovalsOptions,
+  type NewApproval,
 } from '../approvals.repository';
 import { DuplicateApprovalError } from '../errors/duplicate-approval.error';
 import { quoteSchemaName } from './schema-name';
@@ -116,9 +117,7 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
     approvalId: string,
     decision: ApprovalDecision,
   ): Promise<DecideOutcome> {
-    if ((decision.status as string) === 'pending') {
-      throw new TypeError('A decision must move an approval to a terminal status, not pending');
-    }
+    assertTerminalDecision(decision);
     const parameters = [
       workspaceId,
       approvalId,

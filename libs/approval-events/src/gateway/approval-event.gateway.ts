@@ -181,10 +181,7 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     }
     if (!(await this.withinRate(socket))) return refuse('rate_limited');
     const event = await this.validated(ApprovalResolvedEventDto, body);
-    if (!event) {
-      this.metrics.rejected('invalid_payload');
-      return refuse('invalid_payload');
-    }
+    if (!event) return refuse('invalid_payload');
     try {
       this.manager.onApprovalResponse(event, 'gateway');
       return OK;
@@ -201,10 +198,7 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     @MessageBody() body: unknown,
   ): Promise<GatewayAck> {
     const subscription = await this.validated(WorkspaceSubscriptionDto, body);
-    if (!subscription) {
-      this.metrics.rejected('invalid_payload');
-      return refuse('invalid_payload');
-    }
+    if (!subscription) return refuse('invalid_payload');
     if (socket.data.workspaces && !socket.data.workspaces.has(subscription.workspaceId)) {
       this.metrics.rejected('forbidden');
       return refuse('forbidden');
@@ -224,10 +218,7 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     @MessageBody() body: unknown,
   ): Promise<GatewayAck> {
     const subscription = await this.validated(WorkspaceSubscriptionDto, body);
-    if (!subscription) {
-      this.metrics.rejected('invalid_payload');
-      return refuse('invalid_payload');
-    }
+    if (!subscription) return refuse('invalid_payload');
     await socket.leave(workspaceRoom(subscription.workspaceId));
     return OK;
   }
@@ -240,19 +231,25 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   }
 
   /**
-   * The body as a validated DTO, or undefined. Unknown keys are refused before the body is
-   * turned into a class instance, so a `__proto__` key can never reach an assignment.
+   * The body as a validated DTO, or undefined (counted as `invalid_payload`). Unknown keys
+   * are refused before the body is turned into a class instance, so a `__proto__` key can
+   * never reach an assignment.
    */
   private async validated<T extends object>(
     dto: new () => T,
     body: unknown,
   ): Promise<T | undefined> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
     const allowed = KNOWN_KEYS.get(dto)!;
-    if (Object.keys(body).some((key) => !allowed.has(key))) return undefined;
-    const instance = plainToInstance(dto, body);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
-    return errors.length === 0 ? instance : undefined;
+    const known =
+      typeof body === 'object' &&
+      body !== null &&
+      !Array.isArray(body) &&
+      Object.keys(body).every((key) => allowed.has(key));
+    const instance = known ? plainToInstance(dto, body) : undefined;
+    const options = { whitelist: true, forbidNonWhitelisted: true };
+    if (instance && (await validate(instance, options)).length === 0) return instance;
+    this.metrics.rejected('invalid_payload');
+    return undefined;
   }
 }
 
