@@ -1,0 +1,5 @@
+/** Shared by `bench/host.ts` and the worker process it forks (`remote-worker.child.ts`). */
+export const RAW_NAMESPACE = '/raw';
+export const RAW_EVENT = 'tick';
+/** The polling baseline's interval: the library's default, the old behaviour. */
+export const POLLING_INTERVAL_MS = 5_000;
