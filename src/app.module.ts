@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -18,6 +18,19 @@ import { OperationsModule } from './operations/operations.module';
  * library waits on it in-process (its store is the status source, no HTTP to itself),
  * and the Socket.io gateway publishes every decision to other processes.
  */
+/**
+ * A shared database without Redis is how several replicas end up each believing their bus
+ * is healthy while hearing none of the others' decisions: waits there end only at their
+ * final read. Say so at boot rather than let it look fine.
+ */
+function warnOfSilentReplicas(config: ConfigService<Environment, true>): void {
+  if (config.get('DATABASE_URL', { infer: true }) && !config.get('REDIS_URL', { infer: true })) {
+    new Logger('Replicas').warn(
+      'DATABASE_URL is set without REDIS_URL: run a single replica, or set REDIS_URL so a decision on one replica wakes waits on the others (without it they end only at their timeout)',
+    );
+  }
+}
+
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment }),
@@ -31,6 +44,7 @@ import { OperationsModule } from './operations/operations.module';
         config: ConfigService<Environment, true>,
         statusSource: StoreApprovalStatusSource,
       ) => {
+        warnOfSilentReplicas(config);
         const secrets = gatewaySecretsFrom({
           NODE_ENV: config.get('NODE_ENV', { infer: true }),
           APPROVAL_EVENTS_PRODUCER_TOKEN: config.get('APPROVAL_EVENTS_PRODUCER_TOKEN', {
