@@ -4,6 +4,7 @@ import {
   RESOLVED_STATUSES,
 } from './approval-events.constants';
 import type { ApprovalResult, ResolvedApprovalStatus } from './interfaces/approval.interface';
+import { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth';
 
 /** Printable, no whitespace: ids end up in map keys, room names and URL paths. */
 const ID_PATTERN = /^[\x21-\x7e]+$/;
@@ -26,16 +27,22 @@ export function assertIds(workspaceId: unknown, approvalId: unknown): void {
   if (problem) throw new TypeError(problem);
 }
 
+/** Strict ISO-8601 date-time, as the gateway's DTO accepts (`IsISO8601({ strict: true })`). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 function copyResolution(value: unknown): Record<string, unknown> | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'resolution must be an object';
   }
-  let json: string;
+  if (exceedsNestingDepth(value)) return `resolution must nest at most ${MAX_NESTING_DEPTH} levels`;
+  let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch {
     return 'resolution must be JSON-serialisable';
   }
+  // toJSON() may turn an object into anything; only an object that stays one is accepted.
+  if (json === undefined || !json.startsWith('{')) return 'resolution must be an object';
   if (json.length > MAX_RESOLUTION_BYTES) {
     return `resolution must serialise to at most ${MAX_RESOLUTION_BYTES} bytes`;
   }
@@ -44,52 +51,66 @@ function copyResolution(value: unknown): Record<string, unknown> | string {
   return JSON.parse(json) as Record<string, unknown>;
 }
 
+function parseFields(value: unknown): ApprovalResult | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'the event must be an object';
+  }
+  // Every field is read exactly once: a getter must not answer the check one way and the
+  // copy another.
+  const { approvalId, workspaceId, status, resolution, resolvedBy } = value as Record<
+    string,
+    unknown
+  >;
+  let { resolvedAt } = value as Record<string, unknown>;
+  const problem = idProblem('approvalId', approvalId) ?? idProblem('workspaceId', workspaceId);
+  if (problem) return problem;
+  if (typeof status !== 'string' || !RESOLVED_STATUSES.has(status as ResolvedApprovalStatus)) {
+    return `status must be one of ${[...RESOLVED_STATUSES].join(', ')}`;
+  }
+  if (resolvedAt instanceof Date && !Number.isNaN(resolvedAt.getTime())) {
+    resolvedAt = resolvedAt.toISOString();
+  }
+  if (
+    typeof resolvedAt !== 'string' ||
+    resolvedAt.length > MAX_TIMESTAMP_LENGTH ||
+    !ISO_DATE_TIME.test(resolvedAt) ||
+    Number.isNaN(Date.parse(resolvedAt))
+  ) {
+    return 'resolvedAt must be an ISO-8601 date-time string';
+  }
+  const result: ApprovalResult = {
+    approvalId: approvalId as string,
+    workspaceId: workspaceId as string,
+    status: status as ResolvedApprovalStatus,
+    resolvedAt,
+  };
+  if (resolvedBy !== undefined && resolvedBy !== null) {
+    if (typeof resolvedBy !== 'string' || resolvedBy.length > MAX_RESOLVED_BY_LENGTH) {
+      return `resolvedBy must be a string of at most ${MAX_RESOLVED_BY_LENGTH} characters`;
+    }
+    result.resolvedBy = resolvedBy;
+  }
+  if (resolution !== undefined && resolution !== null) {
+    const copy = copyResolution(resolution);
+    if (typeof copy === 'string') return copy;
+    result.resolution = copy;
+  }
+  return result;
+}
+
 /**
  * Checks an untrusted resolution and returns a fresh copy holding only the known fields,
  * or a sentence saying what is wrong. Hand-written rather than class-validator because it
  * runs on every event in the hot path; the gateway's DTO validates at the edge as well.
+ * Whatever the value does while being read (a throwing getter, a revoked Proxy) is a
+ * refusal, never an escape.
  */
 export function parseApprovalResult(value: unknown): ApprovalResult | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return 'the event must be an object';
+  try {
+    return parseFields(value);
+  } catch {
+    return 'the event could not be read';
   }
-  const event = value as Record<string, unknown>;
-  const problem =
-    idProblem('approvalId', event.approvalId) ?? idProblem('workspaceId', event.workspaceId);
-  if (problem) return problem;
-  if (
-    typeof event.status !== 'string' ||
-    !RESOLVED_STATUSES.has(event.status as ResolvedApprovalStatus)
-  ) {
-    return `status must be one of ${[...RESOLVED_STATUSES].join(', ')}`;
-  }
-  let resolvedAt = event.resolvedAt;
-  if (resolvedAt instanceof Date) resolvedAt = resolvedAt.toISOString();
-  if (
-    typeof resolvedAt !== 'string' ||
-    resolvedAt.length > MAX_TIMESTAMP_LENGTH ||
-    Number.isNaN(Date.parse(resolvedAt))
-  ) {
-    return 'resolvedAt must be an ISO-8601 date string';
-  }
-  const result: ApprovalResult = {
-    approvalId: event.approvalId as string,
-    workspaceId: event.workspaceId as string,
-    status: event.status as ResolvedApprovalStatus,
-    resolvedAt,
-  };
-  if (event.resolvedBy !== undefined && event.resolvedBy !== null) {
-    if (typeof event.resolvedBy !== 'string' || event.resolvedBy.length > MAX_RESOLVED_BY_LENGTH) {
-      return `resolvedBy must be a string of at most ${MAX_RESOLVED_BY_LENGTH} characters`;
-    }
-    result.resolvedBy = event.resolvedBy;
-  }
-  if (event.resolution !== undefined && event.resolution !== null) {
-    const resolution = copyResolution(event.resolution);
-    if (typeof resolution === 'string') return resolution;
-    result.resolution = resolution;
-  }
-  return result;
 }
 
 /** Two resolutions describe the same decision (a duplicate delivery, not a new fact). */

@@ -27,6 +27,7 @@ export {
   GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway/gateway.constants';
 export { HttpApprovalStatusSource } from './http-approval-status.source';
+export { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth';
 export type {
   Approval,
   ApprovalResult,

@@ -4,6 +4,26 @@ import { registerDecorator, type ValidationOptions } from 'class-validator';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
+/** Whether any string or key inside `value` holds NUL. Iterative: no stack to overflow. */
+function containsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current === 'string') {
+      if (current.includes('\0')) return true;
+      continue;
+    }
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    for (const [key, child] of Object.entries(current)) {
+      if (key.includes('\0')) return true;
+      pending.push(child);
+    }
+  }
+  return false;
+}
+
 /**
  * A string has no control characters (tab and line breaks allowed); an object has no NUL
  * anywhere in it. NUL in particular cannot be stored by PostgreSQL in text or jsonb, so
@@ -22,12 +42,7 @@ export function NoControlCharacters(options?: ValidationOptions): PropertyDecora
       validator: {
         validate(value: unknown): boolean {
           if (typeof value === 'string') return !CONTROL_CHARACTERS.test(value);
-          if (typeof value !== 'object' || value === null) return true;
-          try {
-            return !(JSON.stringify(value) ?? '').includes('\\u0000');
-          } catch {
-            return true; // not serialisable: another rule refuses it
-          }
+          return !containsNul(value);
         },
       },
     });

@@ -7,7 +7,6 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { filter, Subscription } from 'rxjs';
@@ -19,6 +18,7 @@ import {
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
 import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
+import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../nesting-depth';
 import type {
   ApprovalSocketData,
   ClientToServerEvents,
@@ -232,8 +232,8 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
 
   /**
    * The body as a validated DTO, or undefined (counted as `invalid_payload`). Unknown keys
-   * are refused before the body is turned into a class instance, so a `__proto__` key can
-   * never reach an assignment.
+   * are refused before the body is copied onto the DTO, so a `__proto__` key can never
+   * reach an assignment.
    */
   private async validated<T extends object>(
     dto: new () => T,
@@ -244,8 +244,11 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
       typeof body === 'object' &&
       body !== null &&
       !Array.isArray(body) &&
-      Object.keys(body).every((key) => allowed.has(key));
-    const instance = known ? plainToInstance(dto, body) : undefined;
+      Object.keys(body).every((key) => allowed.has(key)) &&
+      !exceedsNestingDepth(body, MAX_NESTING_DEPTH + 1);
+    // Only known keys remain, so a shallow copy onto the DTO cannot set a prototype, and
+    // unlike class-transformer it never walks (or chokes on) the nested values.
+    const instance = known ? Object.assign(new dto(), body) : undefined;
     const options = { whitelist: true, forbidNonWhitelisted: true };
     if (instance && (await validate(instance, options)).length === 0) return instance;
     this.metrics.rejected('invalid_payload');
