@@ -37,10 +37,7 @@ import type { ApprovalResult } from './interfaces/approval.interface';
 import type { ReceivedResolution, WaitOptions } from './interfaces/wait-options.interface';
 import { RecentResolutionCache } from './recent-resolution.cache';
 import { resolveTimeout } from './wait-timeout';
-
-/** Ids are printable ASCII, so NUL can never be part of one: the key is unambiguous. */
-const approvalKey = (workspaceId: string, approvalId: string) =>
-  `${workspaceId}\u0000${approvalId}`;
+import { approvalKey } from './approval-key';
 
 /**
  * The hub every resolution passes through. Event sources (the gateway, the in-process

@@ -41,6 +41,7 @@ import type { Approval } from './interfaces/approval.interface';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 import type { BridgeWaitOptions } from './interfaces/wait-options.interface';
 import { resolveTimeout } from './wait-timeout';
+import { approvalKey } from './approval-key';
 
 /** Why the status of an approval is being read. */
 type ReadTrigger =
@@ -69,9 +70,6 @@ const FIRST_RETRY_DELAY_MS = 100;
 
 /** ±10 %, so pollers started together do not read in lockstep. */
 const jittered = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
-
-const approvalKey = (workspaceId: string, approvalId: string) =>
-  `${workspaceId}\u0000${approvalId}`;
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof ApprovalNotFoundError) return false;
