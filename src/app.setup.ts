@@ -2,7 +2,7 @@ import { RequestMethod, ValidationPipe, type INestApplication } from '@nestjs/co
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { API_PREFIX, UNPREFIXED_ROUTES } from './common/api.constants';
-import { NestingDepthPipe } from './common/pipes/nesting-depth.pipe';
+import { RequestShapePipe } from './common/pipes/request-shape.pipe';
 
 /** Largest JSON body the REST API accepts. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -19,7 +19,7 @@ export function configureApp(app: INestApplication): INestApplication {
     exclude: UNPREFIXED_ROUTES.map((path) => ({ path, method: RequestMethod.GET })),
   });
   app.useGlobalPipes(
-    new NestingDepthPipe(),
+    new RequestShapePipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();

@@ -108,6 +108,52 @@ describe('Approvals REST API', () => {
       await request(host.url).get(approvalsPath(WS)).expect(200, []);
     });
 
+    it('answers 400, naming the key, to keys the validation would silently drop', async () => {
+      // Raw JSON, as a client sends it: JSON.parse makes "__proto__" an own key.
+      const postRaw = (json: string) =>
+        request(host.url)
+          .post(approvalsPath(WS))
+          .set('content-type', 'application/json')
+          .send(json);
+      const cases: [json: string, message: string][] = [
+        [
+          '{"action":"send_email","__proto__":{"x":1}}',
+          'the key "__proto__" is not allowed in a request',
+        ],
+        [
+          '{"action":"send_email","constructor":"c"}',
+          'the key "constructor" is not allowed in a request',
+        ],
+        [
+          '{"action":"send_email","payload":{"to":"bob","nested":[{"__proto__":{"admin":true}}]}}',
+          '"payload" must not contain the key "__proto__" at any depth',
+        ],
+        [
+          '{"action":"send_email","payload":{"toString":"hello"}}',
+          '"payload" must not contain the key "toString" at any depth',
+        ],
+        [
+          '{"action":"send_email","payload":{"prototype":{}}}',
+          '"payload" must not contain the key "prototype" at any depth',
+        ],
+      ];
+      for (const [json, message] of cases) {
+        const response = await postRaw(json);
+        expect({ json, status: response.status, body: response.body }).toEqual({
+          json,
+          status: 400,
+          body: { ...badRequest, message: [message] },
+        });
+      }
+      // The query too: without the pipe ValidationPipe would drop it and answer 200.
+      const query = await request(host.url).get(`${approvalsPath(WS)}?__proto__=x`);
+      expect(query.status).toBe(400);
+
+      await request(host.url).get(approvalsPath(WS)).expect(200, []);
+      // Nothing leaked into any prototype on the way.
+      expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    });
+
     it('answers 400 to malformed JSON', async () => {
       const response = await request(host.url)
         .post(approvalsPath(WS))

@@ -40,7 +40,7 @@ import {
   isValidWaitQuery,
 } from './support/rest-model';
 import { overTheWire } from './support/wire-model';
-import { NestingDepthPipe } from '../../src/common/pipes/nesting-depth.pipe';
+import { RequestShapePipe } from '../../src/common/pipes/request-shape.pipe';
 import { MAX_NESTING_DEPTH } from '@app/approval-events';
 
 /**
@@ -309,7 +309,7 @@ describe('REST DTO validation under fuzzing', () => {
     ).config.getGlobalPipes();
     // The nesting-depth guard, then ValidationPipe, run in order as Nest runs them.
     expect(installed.map((installedPipe) => installedPipe.constructor)).toEqual([
-      NestingDepthPipe,
+      RequestShapePipe,
       ValidationPipe,
     ]);
     pipe = {

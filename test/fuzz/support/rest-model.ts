@@ -2,11 +2,10 @@
  * What the REST contract (and the DTOs' documented limits) accept, written independently
  * of the DTO classes. Applied to bodies and queries as the server receives them.
  *
- * Two behaviours of the pipeline are modelled rather than treated as errors: Nest's
- * ValidationPipe deletes every `__proto__`, `prototype` and `constructor` key at any depth,
- * and class-transformer skips every key that names a method the target inherits
- * (`toString`, `valueOf`, ...), so those keys are dropped without a word instead of
- * refused as unknown.
+ * Keys the pipeline would drop without a word are refused instead, at any depth: Nest's
+ * ValidationPipe deletes every `__proto__`, `prototype` and `constructor` key, and
+ * class-transformer skips every key that names a method the target inherits (`toString`,
+ * `valueOf`, ...), so the host's RequestShapePipe answers 400 for them first.
  */
 
 const REST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -53,28 +52,21 @@ const textOf = (value: unknown, min: number, max: number) =>
 const optionalText = (value: unknown, min: number, max: number) =>
   isAbsent(value) || textOf(value, min, max);
 
-/** Keys the pipeline drops: the prototype keys, and names of methods every object inherits. */
+/** Keys the pipeline would drop: the prototype keys, and names of methods every object inherits. */
 const isDroppedKey = (key: string) =>
   key === '__proto__' ||
   key === 'prototype' ||
   typeof (Object.prototype as unknown as Record<string, unknown>)[key] === 'function';
 
-const visibleKeys = (record: Record<string, unknown>) =>
-  Object.keys(record).filter((key) => !isDroppedKey(key));
+/** Whether a dropped key appears anywhere in `value` (object keys, not array indexes). */
+function hasDroppedKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasDroppedKey);
+  if (!isRecord(value)) return false;
+  return Object.entries(value).some(([key, inner]) => isDroppedKey(key) || hasDroppedKey(inner));
+}
 
 const onlyKeys = (record: Record<string, unknown>, allowed: readonly string[]) =>
-  visibleKeys(record).every((key) => allowed.includes(key));
-
-/** A copy without the dropped keys at any depth (what the pipeline leaves of a value). */
-function withoutDroppedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutDroppedKeys);
-  if (!isRecord(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => !isDroppedKey(key))
-      .map(([key, inner]) => [key, withoutDroppedKeys(inner)]),
-  );
-}
+  !hasDroppedKey(record) && Object.keys(record).every((key) => allowed.includes(key));
 
 /** Has a NUL character in a key or a string anywhere (PostgreSQL cannot store one). */
 function containsNul(value: unknown): boolean {
@@ -87,9 +79,8 @@ function containsNul(value: unknown): boolean {
 function payloadFits(payload: unknown): boolean {
   if (isAbsent(payload)) return true;
   if (!isRecord(payload)) return false;
-  const kept = withoutDroppedKeys(payload);
-  if (containsNul(kept)) return false;
-  return Buffer.byteLength(JSON.stringify(kept), 'utf8') <= MAX_PAYLOAD_BYTES;
+  if (containsNul(payload)) return false;
+  return Buffer.byteLength(JSON.stringify(payload), 'utf8') <= MAX_PAYLOAD_BYTES;
 }
 
 /** A body the pipe receives: a missing body is `{}` (Nest's `toEmptyIfNil`). */
