@@ -1,7 +1,7 @@
 import { type ApprovalStatus } from '@app/approval-events';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DecimalInteger } from '../../common/validators/decimal-integer.transform';
 import { APPROVAL_STATUS_VALUES, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../approvals.constants';
 
 /** Query of `GET /workspaces/:workspaceId/approvals`. */
@@ -13,7 +13,7 @@ export class ListApprovalsQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_LIST_LIMIT)

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DecimalInteger } from '../../common/validators/decimal-integer.transform';
 import { DEFAULT_WAIT_TIMEOUT_MS, MAX_WAIT_TIMEOUT_MS } from '../approvals.constants';
 
 /** Query of `GET …/wait`. */
@@ -12,7 +12,7 @@ export class WaitApprovalQueryDto {
     description: 'How long to hold the request open before answering with the pending approval.',
   })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(0)
   @Max(MAX_WAIT_TIMEOUT_MS)

@@ -128,10 +128,10 @@ export function isValidCancel(raw: unknown): boolean {
   );
 }
 
-/** A query integer: `@Type(() => Number)` turns one string into `Number(text)`; a list stays a list. */
+/** A query integer: plain decimal digits (an optional minus) in range; a list is refused. */
 function queryInteger(value: unknown, min: number, max: number): boolean {
   if (value === undefined) return true;
-  if (typeof value !== 'string') return false;
+  if (typeof value !== 'string' || !/^-?[0-9]+$/.test(value)) return false;
   const number = Number(value);
   return Number.isInteger(number) && number >= min && number <= max;
 }
