@@ -77,7 +77,7 @@ function wrongOutcome(wait: WaitRecord, final: Approval): string | undefined {
     approval.resolvedAt === final.resolvedAt;
   if (wait.plan.kind === 'replica_long_poll') {
     if (outcome.kind === 'http' && outcome.status === 200 && sameRecord(outcome.body)) return;
-    return `long-poll answered ${JSON.stringify(outcome)}; store says ${final.status}`;
+    return `long-poll ${wait.plan.index} on approval #${wait.plan.approvalIndex} answered ${JSON.stringify(outcome)}; store says ${final.status}`;
   }
   if (final.status === 'cancelled') {
     if (
@@ -211,6 +211,7 @@ describe('chaos: 1 000 waits while links are cut, reads fail and events lie', ()
       injections: run.injected,
       injectionsByRoute: run.injectedByRoute,
       producerRefusals: run.producerRefusals,
+      longPollResends: run.longPollResends,
       fallbackWaits: {
         worker: await fallbackWaits(topology.worker.app.get(ApprovalEventsMetrics).registry),
         replica: await fallbackWaits(

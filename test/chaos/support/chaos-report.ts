@@ -27,6 +27,8 @@ export interface ChaosFigures {
   injections: Record<InjectionKind, number>;
   injectionsByRoute: Record<InjectionRoute, number>;
   producerRefusals: number;
+  /** Long-polls sent again after losing the keep-alive race on a reused connection. */
+  longPollResends: number;
   fallbackWaits: { worker: number; replica: number };
   waitsRun: number;
   waitsLost: number;
@@ -64,7 +66,7 @@ export function formatFigures(figures: ChaosFigures): string {
     `[chaos] faults: bus cuts ${list(figures.cuts)} (link drops seen: ${list(figures.linkDropsSeen)})`,
     `[chaos] faults: failed reads worker ${failedReads('worker')}; replica ${failedReads('replica')}; at most ${figures.maxFailedReadsInARow} in a row per approval`,
     `[chaos] faults: events ${list(figures.injections)} (via ${list(figures.injectionsByRoute)}; producer refusals ${figures.producerRefusals})`,
-    `[chaos] waits that polled: worker ${figures.fallbackWaits.worker}, replica ${figures.fallbackWaits.replica}`,
+    `[chaos] waits that polled: worker ${figures.fallbackWaits.worker}, replica ${figures.fallbackWaits.replica}; long-polls resent after a keep-alive reset: ${figures.longPollResends}`,
     `[chaos] waits lost: ${figures.waitsLost} (must be 0); wrong outcomes: ${figures.wrongOutcomes} (must be 0); pending after: ${list(figures.pendingAfter)} (must be 0)`,
     `[chaos] lateness vs REST decision: max ${ms(Math.max(...figures.lateness))}, p99 ${ms(percentile(figures.lateness, 99))}, p50 ${ms(percentile(figures.lateness, 50))}; bound ${figures.boundMs} ms (pollIntervalMs ${figures.pollIntervalMs} + 1 000); over bound: ${overBound}`,
     `[chaos] lateness by wait kind: ${Object.entries(figures.latenessByKind)

@@ -72,6 +72,8 @@ export class ChaosRun {
     replica_manager: 0,
   };
   producerRefusals = 0;
+  /** Long-polls sent again after the keep-alive race (see `longPoll`). */
+  longPollResends = 0;
   /** Approvals created and not yet decided: now, and at most. */
   pending = 0;
   maxPending = 0;
@@ -210,8 +212,18 @@ export class ChaosRun {
    * connection per long-poll would measure this process's accept queue instead of the
    * product: Node accepts one connection per event-loop turn, and this one process runs
    * host A, replica B, the worker and the harness (under --detectOpenHandles, at that).
+   *
+   * Keep-alive has one race every such client must handle: the server closes an idle
+   * connection (its keepAliveTimeout) just as a request is sent on it, and the request
+   * fails with ECONNRESET before the server saw it. As Node's documentation advises, a
+   * request that failed that way on a reused socket is sent again (counted in
+   * `longPollResends`), but only within its first second: a long-poll reset later was in
+   * the server's hands, and that is the wait's outcome, as is any other failure. (Node 20's
+   * agent honours the server's `Keep-Alive: timeout=5` hint only when the agent itself has
+   * a socket timeout, which would also cut the long-polls.)
    */
   private longPoll(url: string): Promise<WaitOutcome> {
+    const sentAt = Date.now();
     return new Promise<WaitOutcome>((resolve) => {
       const request = http.get(url, { agent: this.agent }, (response) => {
         let text = '';
@@ -228,7 +240,19 @@ export class ChaosRun {
         });
         response.on('error', (error) => resolve({ kind: 'error', message: error.message }));
       });
-      request.on('error', (error) => resolve({ kind: 'error', message: error.message }));
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const raced = request.reusedSocket && Date.now() - sentAt < 1_000;
+        if (raced && error.code === 'ECONNRESET') {
+          this.longPollResends++;
+          resolve(this.longPoll(url));
+          return;
+        }
+        const where = request.reusedSocket ? 'a reused connection' : 'a new connection';
+        resolve({
+          kind: 'error',
+          message: `${error.message} on ${where}, ${Date.now() - sentAt} ms after sending`,
+        });
+      });
     });
   }
 
