@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { AgentWorkerModule } from '../../apps/agent-worker/src/agent-worker.module';
 import {
   configServiceFor,
@@ -21,6 +21,10 @@ export interface WorkerOptions {
   apiKey?: string;
   /** Token of the bus handshake; the host's subscriber token by default. */
   token?: string;
+  /** `APPROVAL_POLL_INTERVAL_MS`; the worker's default when absent. */
+  pollIntervalMs?: number;
+  /** Further provider overrides before compiling (e.g. a status source that fails). */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
 
 export interface RunningWorker {
@@ -39,13 +43,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     APPROVAL_EVENTS_SUBSCRIBER_TOKEN: options.token ?? SUBSCRIBER_TOKEN,
     EVENT_BUS_WORKSPACES: options.workspaces.join(','),
     API_KEY: options.apiKey,
+    APPROVAL_POLL_INTERVAL_MS:
+      options.pollIntervalMs === undefined ? undefined : String(options.pollIntervalMs),
     LOG_LEVEL: 'error',
   };
   const app = await withEnvironment(env, async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [AgentWorkerModule] })
+    const builder = Test.createTestingModule({ imports: [AgentWorkerModule] })
       .overrideProvider(ConfigService)
-      .useValue(configServiceFor(env))
-      .compile();
+      .useValue(configServiceFor(env));
+    const moduleRef = await (options.override?.(builder) ?? builder).compile();
     moduleRef.useLogger(false);
     return moduleRef;
   });
