@@ -69,8 +69,9 @@ export class ApprovalEventManager implements BeforeApplicationShutdown, OnApplic
   private closed = false;
 
   /**
-   * Every distinct resolution fed in, hot. A duplicate delivery of a resolution already
-   * seen is not repeated here. Completes on shutdown.
+   * Every distinct resolution fed in, hot. A repeat of the last resolution seen for an
+   * approval is not repeated here while the recent-resolution cache remembers it (bounded
+   * by `resolutionCacheSize` and `resolutionCacheTtlMs`). Completes on shutdown.
    *
    * @example
    * manager.resolutions$.pipe(filter((r) => r.workspaceId === 'ws1')).subscribe(broadcast);

@@ -3,13 +3,6 @@ import type { ApprovalStatus, ResolvedApprovalStatus } from './interfaces/approv
 /** The `EventEmitter2` event a module in the same process emits when it decides an approval. */
 export const APPROVAL_RESOLVED_EVENT = 'approval.resolved';
 
-/** Statuses that end a wait successfully. */
-export const SUCCESSFUL_STATUSES: ReadonlySet<ApprovalStatus> = new Set([
-  'approved',
-  'rejected',
-  'auto_approved',
-]);
-
 /** Every status a resolution can carry. */
 export const RESOLVED_STATUSES: ReadonlySet<ResolvedApprovalStatus> =
   new Set<ResolvedApprovalStatus>(['approved', 'rejected', 'auto_approved', 'cancelled']);
@@ -28,6 +21,18 @@ export type RejectionReason = 'invalid_payload' | 'forbidden' | 'unauthorized';
 
 /** Identifiers (workspace and approval ids) are 1 to 128 printable characters. */
 export const MAX_ID_LENGTH = 128;
+
+/** Printable ASCII without spaces: ids end up in map keys, room names and URL paths. */
+export const ID_PATTERN = /^[\x21-\x7e]+$/;
+
+/** Longest `resolvedBy` an event may carry. */
+export const MAX_RESOLVED_BY_LENGTH = 256;
+
+/** Longest `resolvedAt` string an event may carry. */
+export const MAX_TIMESTAMP_LENGTH = 64;
+
+/** Shortest poll interval, for the module option and for a single wait. */
+export const MIN_POLL_INTERVAL_MS = 10;
 
 /** A `resolution` object serialises to at most this many bytes. */
 export const MAX_RESOLUTION_BYTES = 16 * 1024;

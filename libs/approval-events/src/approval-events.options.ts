@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { MAX_ID_LENGTH, MAX_TIMEOUT_MS } from './approval-events.constants';
+import { MAX_ID_LENGTH, MAX_TIMEOUT_MS, MIN_POLL_INTERVAL_MS } from './approval-events.constants';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import type { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 
@@ -68,34 +68,33 @@ function secret(option: string, value: unknown, minLength: number): string | und
   return given;
 }
 
-function httpUrl(option: string, value: unknown): string | undefined {
-  const url = text(option, value);
-  if (url === undefined) return undefined;
-  let protocol: string;
+/** A URL option: absent, or parseable with one of `protocols`. */
+function url(
+  option: string,
+  value: unknown,
+  protocols: readonly string[],
+  expected: string,
+): string | undefined {
+  const given = text(option, value);
+  if (given === undefined) return undefined;
+  let protocol: string | undefined;
   try {
-    protocol = new URL(url).protocol;
+    protocol = new URL(given).protocol;
   } catch {
-    throw invalid(option, 'an absolute http(s) URL', value);
+    protocol = undefined;
   }
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw invalid(option, 'an absolute http(s) URL', value);
+  if (protocol === undefined || !protocols.includes(protocol)) {
+    throw invalid(option, expected, value);
   }
-  return url.replace(/\/+$/, '');
+  return given;
+}
+
+function httpUrl(option: string, value: unknown): string | undefined {
+  return url(option, value, ['http:', 'https:'], 'an absolute http(s) URL')?.replace(/\/+$/, '');
 }
 
 function redisUrl(value: unknown): string | undefined {
-  const url = text('redisUrl', value);
-  if (url === undefined) return undefined;
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    throw invalid('redisUrl', 'a redis:// or rediss:// URL', value);
-  }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw invalid('redisUrl', 'a redis:// or rediss:// URL', value);
-  }
-  return url;
+  return url('redisUrl', value, ['redis:', 'rediss:'], 'a redis:// or rediss:// URL');
 }
 
 function keyPrefix(value: unknown): string {
@@ -143,7 +142,7 @@ export function resolveApprovalEventsOptions(
   return {
     useEvents: options.useEvents ?? true,
     defaultTimeoutMs: integer('defaultTimeoutMs', options.defaultTimeoutMs, 3_600_000, 0),
-    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5_000, 10),
+    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5_000, MIN_POLL_INTERVAL_MS),
     approvalsApiUrl,
     apiKey: text('apiKey', options.apiKey),
     requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs, 10_000, 1),

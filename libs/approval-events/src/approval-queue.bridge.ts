@@ -40,7 +40,7 @@ import { ApprovalTimeoutError } from './errors/approval-timeout.error';
 import type { Approval } from './interfaces/approval.interface';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 import type { BridgeWaitOptions } from './interfaces/wait-options.interface';
-import { resolveTimeout } from './wait-timeout';
+import { resolvePollInterval, resolveTimeout } from './wait-timeout';
 import { approvalKey } from './approval-key';
 
 /** Why the status of an approval is being read. */
@@ -156,7 +156,10 @@ export class ApprovalQueueBridge {
     return defer(() => {
       assertIds(workspaceId, approvalId);
       const timeoutMs = resolveTimeout(options.timeoutMs, this.options.defaultTimeoutMs);
-      const pollIntervalMs = this.resolvePollInterval(options.pollIntervalMs);
+      const pollIntervalMs = resolvePollInterval(
+        options.pollIntervalMs,
+        this.options.pollIntervalMs,
+      );
       const watch = this.watch(workspaceId, approvalId, pollIntervalMs);
       const pollsBefore = watch.polls;
       return watch.approval$.pipe(
@@ -170,16 +173,6 @@ export class ApprovalQueueBridge {
         }),
       );
     }).pipe(abortable(options.signal), this.manager.trackWait());
-  }
-
-  private resolvePollInterval(pollIntervalMs: number | undefined): number {
-    if (pollIntervalMs === undefined) return this.options.pollIntervalMs;
-    if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 10) {
-      throw new RangeError(
-        `pollIntervalMs must be an integer of at least 10 (got ${String(pollIntervalMs)})`,
-      );
-    }
-    return pollIntervalMs;
   }
 
   /** The approval's shared watch, created by its first waiter and removed after its last. */

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { ApprovalEventManager } from './approval-event.manager';
 import { APPROVAL_RESOLVED_EVENT } from './approval-events.constants';
-import type { ApprovalResult } from './interfaces/approval.interface';
+import { feedUntrusted } from './feed-untrusted';
 
 /**
  * The in-process event source: a module in the same process publishes a decision with
@@ -17,11 +17,7 @@ export class ApprovalResolvedListener {
 
   @OnEvent(APPROVAL_RESOLVED_EVENT)
   handle(payload: unknown): void {
-    try {
-      this.manager.onApprovalResponse(payload as ApprovalResult, 'in_process');
-    } catch (error) {
-      // The emitter belongs to whoever decided; a bad payload must not become their error.
-      this.logger.warn(`Ignored an in-process approval event: ${(error as Error).message}`);
-    }
+    // The emitter belongs to whoever decided; a bad payload must not become their error.
+    feedUntrusted(this.manager, payload, 'in_process', this.logger, 'an in-process approval event');
   }
 }

@@ -1,15 +1,13 @@
 import {
+  ID_PATTERN,
   MAX_ID_LENGTH,
   MAX_RESOLUTION_BYTES,
+  MAX_RESOLVED_BY_LENGTH,
+  MAX_TIMESTAMP_LENGTH,
   RESOLVED_STATUSES,
 } from './approval-events.constants';
 import type { ApprovalResult, ResolvedApprovalStatus } from './interfaces/approval.interface';
 import { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth';
-
-/** Printable, no whitespace: ids end up in map keys, room names and URL paths. */
-const ID_PATTERN = /^[\x21-\x7e]+$/;
-const MAX_RESOLVED_BY_LENGTH = 256;
-const MAX_TIMESTAMP_LENGTH = 64;
 
 /** Why `value` is not a usable id, or `undefined` if it is. */
 export function idProblem(name: string, value: unknown): string | undefined {

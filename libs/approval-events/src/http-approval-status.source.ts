@@ -15,7 +15,7 @@ const RETRYABLE_STATUS_CODES: ReadonlySet<number> = new Set([408, 425, 429]);
 /**
  * Reads approvals from the approvals REST API
  * (`GET {approvalsApiUrl}/workspaces/:workspaceId/approvals/:approvalId`), sending the API
- * key as `x-api-key`. 404 becomes `ApprovalNotFoundError`; 5xx, 408, 429 and network
+ * key as `x-api-key`. 404 becomes `ApprovalNotFoundError`; 5xx, 408, 425, 429 and network
  * failures are retryable; other answers are not.
  *
  * Errors never carry the axios error as their cause: its request config holds the API key.

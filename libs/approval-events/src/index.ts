@@ -3,6 +3,7 @@ export {
   APPROVAL_RESOLVED_EVENT,
   MAX_ID_LENGTH,
   MAX_RESOLUTION_BYTES,
+  MAX_RESOLVED_BY_LENGTH,
   type RejectionReason,
   type ResolutionSource,
 } from './approval-events.constants';

@@ -3,7 +3,7 @@ import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
-import { assertIds } from '../approval-result.validation';
+import { idProblem } from '../approval-result.validation';
 import { GatewayTokens, MAX_TOKEN_WORKSPACES } from './gateway-tokens';
 
 /** Longest life of a scoped token. */
@@ -42,7 +42,10 @@ export class ApprovalEventTokens {
     if (workspaces.length === 0 || workspaces.length > MAX_TOKEN_WORKSPACES) {
       throw new RangeError(`A token names 1 to ${MAX_TOKEN_WORKSPACES} workspaces`);
     }
-    workspaces.forEach((workspaceId) => assertIds(workspaceId, 'token'));
+    for (const workspaceId of workspaces) {
+      const problem = idProblem('workspaceId', workspaceId);
+      if (problem) throw new TypeError(problem);
+    }
     if (
       !Number.isInteger(ttlSeconds) ||
       ttlSeconds < 1 ||

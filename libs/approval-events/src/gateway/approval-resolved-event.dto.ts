@@ -8,11 +8,14 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { MAX_ID_LENGTH, RESOLVED_STATUSES } from '../approval-events.constants';
+import {
+  ID_PATTERN,
+  MAX_ID_LENGTH,
+  MAX_RESOLVED_BY_LENGTH,
+  MAX_TIMESTAMP_LENGTH,
+  RESOLVED_STATUSES,
+} from '../approval-events.constants';
 import type { ApprovalResult, ResolvedApprovalStatus } from '../interfaces/approval.interface';
-
-/** Printable ASCII without spaces, as the manager requires. */
-export const ID_PATTERN = /^[\x21-\x7e]+$/;
 
 /** The `approval:resolved` body a producer publishes, checked at the edge. */
 export class ApprovalResolvedEventDto implements ApprovalResult {
@@ -37,11 +40,11 @@ export class ApprovalResolvedEventDto implements ApprovalResult {
 
   @IsOptional()
   @IsString()
-  @MaxLength(256)
+  @MaxLength(MAX_RESOLVED_BY_LENGTH)
   resolvedBy?: string;
 
   @IsISO8601({ strict: true })
-  @MaxLength(64)
+  @MaxLength(MAX_TIMESTAMP_LENGTH)
   resolvedAt: string;
 }
 

@@ -11,6 +11,7 @@ import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
+import { feedUntrusted } from '../feed-untrusted';
 import { APPROVALS_NAMESPACE } from '../gateway/gateway.constants';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 import type {
@@ -45,7 +46,8 @@ const SUBSCRIBE_ACK_TIMEOUT_MS = 5_000;
 export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ApprovalEventBusClient.name);
   private socket?: Socket<ServerToClientEvents, ClientToServerEvents>;
-  private failingSince?: number;
+  /** Whether "unreachable" was logged since the last successful subscription. */
+  private warnedUnreachable = false;
 
   constructor(
     @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
@@ -53,11 +55,6 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
   ) {
     // Down until proven up: no wait may trust events before the first subscription.
     if (options.eventBusUrl) manager.setLinkState(REMOTE_BUS_LINK, false);
-  }
-
-  /** Whether the socket is connected and subscribed. */
-  get isConnected(): boolean {
-    return this.socket?.connected === true && this.manager.isConnected;
   }
 
   onApplicationBootstrap(): void {
@@ -83,13 +80,9 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
       if (reason === 'io server disconnect') socket.connect();
     });
     socket.on('connect_error', (error) => this.onConnectError(socket, error));
-    socket.on('approval:resolved', (payload: ApprovalResult) => {
-      try {
-        this.manager.onApprovalResponse(payload, 'remote_bus');
-      } catch (error) {
-        this.logger.warn(`Ignored an event from the bus: ${(error as Error).message}`);
-      }
-    });
+    socket.on('approval:resolved', (payload: ApprovalResult) =>
+      feedUntrusted(this.manager, payload, 'remote_bus', this.logger, 'an event from the bus'),
+    );
   }
 
   onApplicationShutdown(): void {
@@ -117,7 +110,7 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
       return;
     }
     if (this.socket !== socket || !socket.connected) return;
-    this.failingSince = undefined;
+    this.warnedUnreachable = false;
     this.logger.log(
       `Event bus connected; subscribed to ${this.options.eventBusWorkspaces.length} workspace(s)`,
     );
@@ -131,8 +124,8 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
       this.logger.error(`Event bus refused the connection (${error.message}); waits poll`);
       return;
     }
-    if (this.failingSince === undefined) {
-      this.failingSince = Date.now();
+    if (!this.warnedUnreachable) {
+      this.warnedUnreachable = true;
       this.logger.warn(`Event bus unreachable (${error.message}); waits poll while it retries`);
     }
   }

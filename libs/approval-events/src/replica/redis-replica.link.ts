@@ -14,6 +14,7 @@ import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
+import { feedUntrusted } from '../feed-untrusted';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 
 /** The manager link this reports, so waits poll while replicas cannot hear each other. */
@@ -156,10 +157,12 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     if (parsed.origin === this.origin) return;
-    try {
-      this.manager.onApprovalResponse(parsed.result as ApprovalResult, 'replica');
-    } catch (error) {
-      this.logger.warn(`Ignored a message on the replica channel: ${(error as Error).message}`);
-    }
+    feedUntrusted(
+      this.manager,
+      parsed.result,
+      'replica',
+      this.logger,
+      'a message on the replica channel',
+    );
   }
 }
