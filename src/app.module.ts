@@ -14,11 +14,6 @@ import { EventTokensModule } from './event-tokens/event-tokens.module';
 import { OperationsModule } from './operations/operations.module';
 
 /**
- * The modular-monolith host: the approvals (Foundation) module owns the store, the
- * library waits on it in-process (its store is the status source, no HTTP to itself),
- * and the Socket.io gateway publishes every decision to other processes.
- */
-/**
  * A shared database without Redis is how several replicas end up each believing their bus
  * is healthy while hearing none of the others' decisions: waits there end only at their
  * final read. Say so at boot rather than let it look fine.
@@ -31,6 +26,11 @@ function warnOfSilentReplicas(config: ConfigService<Environment, true>): void {
   }
 }
 
+/**
+ * The modular-monolith host: the approvals (Foundation) module owns the store, the
+ * library waits on it in-process (its store is the status source, no HTTP to itself),
+ * and the Socket.io gateway publishes every decision to other processes.
+ */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment }),

@@ -1,7 +1,12 @@
 import { RequestMethod, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { API_PREFIX, UNPREFIXED_ROUTES } from './common/api.constants';
+import {
+  API_KEY_HEADER,
+  API_KEY_SCHEME,
+  API_PREFIX,
+  UNPREFIXED_ROUTES,
+} from './common/api.constants';
 import { RequestShapePipe } from './common/pipes/request-shape.pipe';
 
 /** Largest JSON body the REST API accepts. */
@@ -29,7 +34,7 @@ export function configureApp(app: INestApplication): INestApplication {
       .setTitle('Approvals')
       .setDescription('Approvals REST API with event-driven waits')
       .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+      .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, API_KEY_SCHEME)
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

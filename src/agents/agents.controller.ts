@@ -1,3 +1,4 @@
+import { API_KEY_SCHEME } from '../common/api.constants';
 import {
   Body,
   Controller,
@@ -19,7 +20,7 @@ import { type AgentResult, EmailAgent } from './email-agent.service';
 import { Outbox, type SentEmail } from './outbox';
 
 @ApiTags('agents')
-@ApiSecurity('api-key')
+@ApiSecurity(API_KEY_SCHEME)
 @Controller('workspaces/:workspaceId/agents')
 export class AgentsController {
   constructor(

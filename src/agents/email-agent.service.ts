@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { DEFAULT_WAIT_TIMEOUT_MS } from '../approvals/approvals.constants';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import {
   type Approval,
   ApprovalCancelledException,
@@ -16,8 +17,6 @@ export interface AgentResult {
   outcome: AgentOutcome;
   approval: Approval;
 }
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * The intended use of the library, end to end: an agent asks a human to approve an action,
@@ -41,7 +40,7 @@ export class EmailAgent {
     });
     try {
       const approval = await this.bridge.waitForApproval(workspaceId, requested.id, {
-        timeoutMs: email.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        timeoutMs: email.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
         signal,
       });
       if (approval.status === 'rejected') return { outcome: 'refused', approval };
@@ -58,13 +57,10 @@ export class EmailAgent {
         return { outcome: 'cancelled', approval: error.approval ?? requested };
       }
       // Nobody waits for this approval any more: withdraw it so no human approves it later.
-      const withdrawn = await this.withdraw(
-        workspaceId,
-        requested,
-        error instanceof ApprovalTimeoutError ? 'timed out' : (error as Error).name,
-      );
-      if (error instanceof ApprovalTimeoutError)
-        return { outcome: 'timed_out', approval: withdrawn };
+      const timedOut = error instanceof ApprovalTimeoutError;
+      const why = timedOut ? 'timed out' : (error as Error).name;
+      const withdrawn = await this.withdraw(workspaceId, requested, why);
+      if (timedOut) return { outcome: 'timed_out', approval: withdrawn };
       throw error;
     }
   }
@@ -78,6 +74,8 @@ export class EmailAgent {
     } catch (error) {
       // Decided in the meantime (409): the decision stands, and the agent did not act on it.
       this.logger.warn(`Could not withdraw approval ${approval.id}: ${(error as Error).message}`);
+      // A 409 carries the approval as it is now; anything else needs a read.
+      if (error instanceof ConflictException) return error.getResponse() as Approval;
       return this.approvals.get(workspaceId, approval.id);
     }
   }

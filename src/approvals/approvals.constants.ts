@@ -1,4 +1,4 @@
-import { type ApprovalStatus } from '@app/approval-events';
+import { type ApprovalStatus, MAX_RESOLVED_BY_LENGTH } from '@app/approval-events';
 
 /**
  * Workspace and approval ids in paths: 1 to 128 characters of `[A-Za-z0-9_.:-]`. Stricter
@@ -11,10 +11,10 @@ export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const MAX_ACTION_LENGTH = 128;
 
 /**
- * Longest `requestedBy` / `resolvedBy`. Equal to the library's limit on `resolvedBy` in an
- * event, so a decision the API accepts is never refused on the bus.
+ * Longest `requestedBy` / `resolvedBy`: the library's limit on `resolvedBy` in an event, so
+ * a decision the API accepts is never refused on the bus.
  */
-export const MAX_ACTOR_LENGTH = 256;
+export const MAX_ACTOR_LENGTH = MAX_RESOLVED_BY_LENGTH;
 
 /** Longest `reason` of a rejection or cancellation. */
 export const MAX_REASON_LENGTH = 500;

@@ -1,3 +1,4 @@
+import { API_KEY_SCHEME } from '../common/api.constants';
 import {
   ApprovalQueueBridge,
   ApprovalCancelledException,
@@ -8,13 +9,13 @@ import {
   type Approval,
 } from '@app/approval-events';
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
   HttpCode,
   HttpException,
   HttpStatus,
-  NotFoundException,
   Param,
   Post,
   Query,
@@ -35,7 +36,7 @@ import {
 } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { abortOnHangUp } from '../common/hang-up';
-import { ApprovalsService } from './approvals.service';
+import { ApprovalsService, notFound } from './approvals.service';
 import { ApprovalParamsDto, WorkspaceParamsDto } from './dto/approval-params.dto';
 import { ApprovalResponseDto } from './dto/approval.response.dto';
 import { ApproveApprovalDto } from './dto/approve-approval.dto';
@@ -45,10 +46,19 @@ import { ListApprovalsQueryDto } from './dto/list-approvals.query.dto';
 import { RejectApprovalDto } from './dto/reject-approval.dto';
 import { WaitApprovalQueryDto } from './dto/wait-approval.query.dto';
 
-/** Name of the API-key security scheme; `main.ts` registers it with `addApiKey(…, API_KEY_SCHEME)`. */
-export const API_KEY_SCHEME = 'api-key';
-
-const CONFLICT_DESCRIPTION = 'Not pending any more; the body is the approval as it is now.';
+/** One decision route: `POST :approvalId/{verb}`, 200 with the decided approval, 404, 409. */
+const DecisionRoute = (verb: 'approve' | 'reject' | 'cancel', summary: string) =>
+  applyDecorators(
+    Post(`:approvalId/${verb}`),
+    HttpCode(HttpStatus.OK),
+    ApiOperation({ summary }),
+    ApiOkResponse({ type: ApprovalResponseDto }),
+    ApiNotFoundResponse({ description: 'Absent or in another workspace.' }),
+    ApiConflictResponse({
+      type: ApprovalResponseDto,
+      description: 'Not pending any more; the body is the approval as it is now.',
+    }),
+  );
 
 /**
  * The approvals REST API of one workspace (the Foundation module). Requests, decisions and
@@ -98,12 +108,7 @@ export class ApprovalsController {
   }
 
   /** Approves; exactly one of two racing decisions wins, the other gets 409. */
-  @Post(':approvalId/approve')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Approve a pending approval' })
-  @ApiOkResponse({ type: ApprovalResponseDto })
-  @ApiNotFoundResponse({ description: 'Absent or in another workspace.' })
-  @ApiConflictResponse({ type: ApprovalResponseDto, description: CONFLICT_DESCRIPTION })
+  @DecisionRoute('approve', 'Approve a pending approval')
   approve(
     @Param() { workspaceId, approvalId }: ApprovalParamsDto,
     @Body() body: ApproveApprovalDto,
@@ -112,12 +117,7 @@ export class ApprovalsController {
   }
 
   /** Rejects; decided as {@link approve}. */
-  @Post(':approvalId/reject')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Reject a pending approval' })
-  @ApiOkResponse({ type: ApprovalResponseDto })
-  @ApiNotFoundResponse({ description: 'Absent or in another workspace.' })
-  @ApiConflictResponse({ type: ApprovalResponseDto, description: CONFLICT_DESCRIPTION })
+  @DecisionRoute('reject', 'Reject a pending approval')
   reject(
     @Param() { workspaceId, approvalId }: ApprovalParamsDto,
     @Body() body: RejectApprovalDto,
@@ -126,12 +126,7 @@ export class ApprovalsController {
   }
 
   /** Withdraws; its waiters end with the cancelled approval. Decided as {@link approve}. */
-  @Post(':approvalId/cancel')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Cancel a pending approval' })
-  @ApiOkResponse({ type: ApprovalResponseDto })
-  @ApiNotFoundResponse({ description: 'Absent or in another workspace.' })
-  @ApiConflictResponse({ type: ApprovalResponseDto, description: CONFLICT_DESCRIPTION })
+  @DecisionRoute('cancel', 'Cancel a pending approval')
   cancel(
     @Param() { workspaceId, approvalId }: ApprovalParamsDto,
     @Body() body: CancelApprovalDto,
@@ -184,7 +179,7 @@ export class ApprovalsController {
       return error.approval ?? this.approvals.get(workspaceId, approvalId);
     }
     if (error instanceof ApprovalNotFoundError) {
-      throw new NotFoundException(`Approval ${approvalId} not found`);
+      throw notFound(approvalId);
     }
     if (error instanceof ApprovalEventsShutdownError) {
       throw new ServiceUnavailableException('The server is shutting down; wait again');

@@ -15,8 +15,7 @@ import { StoreApprovalStatusSource } from './store-approval-status.source';
  * hands the library this store instead of HTTP.
  *
  * The store is in memory unless `DATABASE_URL` is set (read from the global `ConfigService`),
- * in which case it is PostgreSQL, migrated before the app serves ({@link ApprovalsPostgresModule},
- * re-exported for its `database` health indicator).
+ * in which case it is PostgreSQL, migrated before the app serves ({@link ApprovalsPostgresModule}).
  *
  * @example
  * imports: [

@@ -169,7 +169,8 @@ export class ApprovalsService {
   }
 }
 
-function notFound(approvalId: string): NotFoundException {
+/** The 404 of an approval that is absent or in another workspace. */
+export function notFound(approvalId: string): NotFoundException {
   return new NotFoundException(`Approval ${approvalId} not found`);
 }
 

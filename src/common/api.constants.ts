@@ -1,6 +1,6 @@
 /**
- * The global route prefix of the host's REST API. `main.ts` passes it to
- * `app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES })` and {@link ApiKeyGuard}
+ * The global route prefix of the host's REST API. `configureApp` (app.setup.ts) passes it to
+ * `app.setGlobalPrefix` with {@link UNPREFIXED_ROUTES} excluded, and {@link ApiKeyGuard}
  * protects exactly the routes under it, so both read it from here.
  */
 export const API_PREFIX = 'api';
@@ -10,3 +10,6 @@ export const UNPREFIXED_ROUTES: readonly string[] = ['health', 'metrics'];
 
 /** Header carrying the API key. Lower case, as Node.js presents incoming header names. */
 export const API_KEY_HEADER = 'x-api-key';
+
+/** The OpenAPI security scheme of the API key: registered in app.setup.ts, named by controllers. */
+export const API_KEY_SCHEME = 'api-key';

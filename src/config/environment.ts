@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
@@ -11,12 +12,20 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
+import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** An optional secret of at least `minLength` characters; the message names the variable. */
+const OptionalSecret = (minLength: number) =>
+  applyDecorators(
+    IsOptional(),
+    IsString(),
+    MinLength(minLength, { message: `$property must be at least ${minLength} characters` }),
+  );
 
 /**
  * Every environment variable the host and the agent worker read, checked at boot so a typo
@@ -33,25 +42,17 @@ export class Environment {
   @Max(65535)
   PORT = 3000;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'API_KEY must be at least 16 characters' })
+  @OptionalSecret(16)
   API_KEY?: string;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'APPROVAL_EVENTS_PRODUCER_TOKEN must be at least 16 characters' })
+  @OptionalSecret(16)
   APPROVAL_EVENTS_PRODUCER_TOKEN?: string;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'APPROVAL_EVENTS_SUBSCRIBER_TOKEN must be at least 16 characters' })
+  @OptionalSecret(16)
   APPROVAL_EVENTS_SUBSCRIBER_TOKEN?: string;
 
   /** Signs the scoped subscriber tokens `POST /api/workspaces/:id/event-tokens` issues. */
-  @IsOptional()
-  @IsString()
-  @MinLength(32, { message: 'APPROVAL_EVENTS_JWT_SECRET must be at least 32 characters' })
+  @OptionalSecret(32)
   APPROVAL_EVENTS_JWT_SECRET?: string;
 
   @IsOptional()
@@ -86,7 +87,7 @@ export class Environment {
     message: 'DATABASE_SCHEMA must be 1 to 63 of [a-z0-9_], not starting with a digit',
   })
   @Matches(/^(?!pg_)/, { message: 'DATABASE_SCHEMA must not start with pg_ (reserved)' })
-  DATABASE_SCHEMA = 'public';
+  DATABASE_SCHEMA = DEFAULT_SCHEMA;
 
   /** How often a wait reads its approval while the event bus is down (ms). */
   @IsOptional()

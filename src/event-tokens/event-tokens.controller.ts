@@ -1,3 +1,4 @@
+import { API_KEY_SCHEME } from '../common/api.constants';
 import { Body, Controller, Param, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApprovalEventTokens } from '@app/approval-events';
@@ -17,7 +18,7 @@ const DEFAULT_TTL_SECONDS = 3_600;
  * one tenant's decisions and no other's. Behind the API key like the rest of `/api`.
  */
 @ApiTags('events')
-@ApiSecurity('api-key')
+@ApiSecurity(API_KEY_SCHEME)
 @Controller('workspaces/:workspaceId/event-tokens')
 export class EventTokensController {
   constructor(private readonly tokens: ApprovalEventTokens) {}

@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { ApprovalEventsMetrics } from '@app/approval-events';
+import { Registry } from 'prom-client';
 
 @Controller('metrics')
 export class MetricsController {
@@ -9,7 +10,7 @@ export class MetricsController {
   /** Prometheus text: the library's metrics and the process defaults, in one registry. */
   @Get()
   @ApiExcludeEndpoint()
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_WAIT_TIMEOUT_MS, MAX_WAIT_TIMEOUT_MS } from '../../approvals/approvals.constants';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
@@ -25,12 +26,12 @@ export class SendEmailDto {
   @ApiPropertyOptional({
     description: 'How long the agent waits for a human; on timeout the approval is cancelled.',
     minimum: 0,
-    maximum: 120_000,
-    default: 30_000,
+    maximum: MAX_WAIT_TIMEOUT_MS,
+    default: DEFAULT_WAIT_TIMEOUT_MS,
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(120_000)
+  @Max(MAX_WAIT_TIMEOUT_MS)
   timeoutMs?: number;
 }

@@ -1,2 +1,0 @@
-export { ApprovalsStoreFullError } from './approvals-store-full.error';
-export { DuplicateApprovalError } from './duplicate-approval.error';
