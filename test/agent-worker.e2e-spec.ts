@@ -9,9 +9,11 @@ import { InMemoryApprovalsRepository } from '../src/approvals/in-memory-approval
 import {
   API_KEY,
   approvalsPath,
+  connectedToBus,
   createApproval,
   decide,
   delay,
+  disconnectedFromBus,
   eventually,
   handled,
   registryMetric,
@@ -37,18 +39,12 @@ function workerParts(worker: RunningWorker) {
   };
 }
 
-const connected = (manager: ApprovalEventManager, timeoutMs = 10_000) =>
-  eventually('the worker to be connected to the bus', () => manager.isConnected, { timeoutMs });
-
-const disconnected = (manager: ApprovalEventManager) =>
-  eventually('the worker to notice the bus is down', () => !manager.isConnected);
-
 describe('Agent worker against the host (remote case)', () => {
   it('a REST decision on the host wakes a bridge wait in the worker through the bus', async () => {
     const host = await startHost({ env: { API_KEY } });
     const worker = await startWorker({ hostUrl: host.url, workspaces: [WS], apiKey: API_KEY });
     const { manager, bridge, registry } = workerParts(worker);
-    await connected(manager);
+    await connectedToBus(manager);
     const approval = await createApproval(host.url, WS, { action: 'deploy' }, KEY);
     const reads = countStoreReads(host, approval.id);
 
@@ -80,7 +76,7 @@ describe('Agent worker against the host (remote case)', () => {
     const host = await startHost({ env: { API_KEY } });
     const worker = await startWorker({ hostUrl: host.url, workspaces: [WS], apiKey: API_KEY });
     const { manager } = workerParts(worker);
-    await connected(manager);
+    await connectedToBus(manager);
 
     const outcome = handled(
       worker.app
@@ -107,7 +103,7 @@ describe('Agent worker against the host (remote case)', () => {
     const host = await startHost();
     const worker = await startWorker({ hostUrl: host.url, workspaces: [WS] });
     const { manager, registry } = workerParts(worker);
-    await connected(manager);
+    await connectedToBus(manager);
     const mine = await createApproval(host.url, WS);
     const theirs = await createApproval(host.url, OTHER_WS);
 
@@ -162,7 +158,7 @@ describe('Agent worker against the host (remote case)', () => {
     const bus = await startTcpProxy(host.port);
     const worker = await startWorker({ hostUrl: host.url, busUrl: bus.url, workspaces: [WS] });
     const { manager, bridge, registry } = workerParts(worker);
-    await connected(manager);
+    await connectedToBus(manager);
     const missed = await createApproval(host.url, WS, { action: 'decided-while-down' });
     const later = await createApproval(host.url, WS, { action: 'decided-after-reconnect' });
     const missedReads = countStoreReads(host, missed.id);
@@ -179,7 +175,7 @@ describe('Agent worker against the host (remote case)', () => {
     expect(laterReads()).toBe(1); // no polling while the bus is up
 
     await bus.down();
-    await disconnected(manager);
+    await disconnectedFromBus(manager);
     const readsAtCut = laterReads();
     const cutAt = Date.now();
     await eventually('polls of the pending approval', () => laterReads() >= readsAtCut + 3);
@@ -200,8 +196,8 @@ describe('Agent worker against the host (remote case)', () => {
     ).toBe(0);
 
     await bus.up();
-    await connected(manager);
-    await delay(3 * POLL_INTERVAL_MS); // the one catch-up read on reconnect
+    await connectedToBus(manager);
+    await delay(3 * POLL_INTERVAL_MS); // reads begun at the reconnect land before the baseline
     const readsAfterReconnect = laterReads();
     await delay(6 * POLL_INTERVAL_MS);
     expect(laterReads()).toBe(readsAfterReconnect); // polling stopped
@@ -227,7 +223,7 @@ describe('Agent worker against the host (remote case)', () => {
     const first = await startHost({ repository });
     const worker = await startWorker({ hostUrl: first.url, workspaces: [WS] });
     const { manager, bridge, registry } = workerParts(worker);
-    await connected(manager);
+    await connectedToBus(manager);
     const missed = await createApproval(first.url, WS);
     const later = await createApproval(first.url, WS);
     const missedReads = countStoreReads(repository, missed.id);
@@ -241,7 +237,7 @@ describe('Agent worker against the host (remote case)', () => {
     );
 
     await first.close();
-    await disconnected(manager);
+    await disconnectedFromBus(manager);
     const decision = await repository.decide(WS, missed.id, {
       status: 'approved',
       resolvedBy: 'alice',
@@ -258,7 +254,7 @@ describe('Agent worker against the host (remote case)', () => {
     expect(
       await registryMetric(registry, 'approval_events_received_total', { source: 'poll' }),
     ).toBe(1);
-    await connected(manager);
+    await connectedToBus(manager);
 
     const laterDecided = await decide(second.url, WS, later.id, 'approve');
     await expect(laterWait).resolves.toEqual(laterDecided);

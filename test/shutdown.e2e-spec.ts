@@ -5,6 +5,7 @@ import {
 } from '@app/approval-events';
 import {
   approvalsPath,
+  connectedToBus,
   createApproval,
   eventually,
   handled,
@@ -68,9 +69,7 @@ describe('Shutdown with waits pending', () => {
     const host = await startHost();
     const worker = await startWorker({ hostUrl: host.url, workspaces: [WS] });
     const manager = worker.app.get(ApprovalEventManager);
-    await eventually('the worker to be connected', () => manager.isConnected, {
-      timeoutMs: 10_000,
-    });
+    await connectedToBus(manager);
     const approval = await createApproval(host.url, WS);
     const waits = [1, 2].map(() =>
       handled(

@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { eventually } from '../../test/support/polling';
 import { API_PREFIX, UNPREFIXED_ROUTES } from '../common/api.constants';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { ApprovalsModule } from './approvals.module';
@@ -23,14 +24,8 @@ class ProbeController {
   }
 }
 
-/** Polls until `condition` holds, so tests wait on state rather than on sleeps. */
-async function eventually(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** Shorter than Jest's 5 s test timeout, so a condition never met fails with its own message. */
+const WAIT = { timeoutMs: 2_000 };
 
 describe('ApprovalsController (HTTP, with the approval events library)', () => {
   let app: INestApplication;
@@ -138,7 +133,7 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
       const wait = api()
         .get(`${base}/${id}/wait?timeoutMs=60000`)
         .then((response) => response);
-      await eventually(() => manager.pendingCount === 1);
+      await eventually('the wait to start', () => manager.pendingCount === 1, WAIT);
       const startedAt = Date.now();
       await api().post(`${base}/${id}/approve`, { resolvedBy: 'alice' }).expect(200);
       const response = await wait;
@@ -153,7 +148,7 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
       const wait = api()
         .get(`${base}/${id}/wait?timeoutMs=60000`)
         .then((response) => response);
-      await eventually(() => manager.pendingCount === 1);
+      await eventually('the wait to start', () => manager.pendingCount === 1, WAIT);
       await api().post(`${base}/${id}/cancel`, { reason: 'gone' }).expect(200);
       const response = await wait;
       expect(response.status).toBe(200);
@@ -196,10 +191,12 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
         });
         client.on('error', () => resolve());
         client.end();
-        void eventually(() => manager.pendingCount === 1).then(() => client.destroy());
+        void eventually('the wait to start', () => manager.pendingCount === 1, WAIT).then(() =>
+          client.destroy(),
+        );
       });
       await hungUp;
-      await eventually(() => manager.pendingCount === 0, 500);
+      await eventually('the wait to end', () => manager.pendingCount === 0, { timeoutMs: 500 });
       await api()
         .get(`${base}/${id}`)
         .expect(200)

@@ -1,3 +1,4 @@
+import type { ApprovalEventManager } from '@app/approval-events';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
@@ -8,6 +9,7 @@ import {
   type TestEnvironment,
   withEnvironment,
 } from './environment';
+import { eventually } from './polling';
 import { track } from './resources';
 
 export interface WorkerOptions {
@@ -59,3 +61,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await app.init();
   return { app, close };
 }
+
+/** Resolves once the worker's manager is connected to the bus (its events trusted). */
+export const connectedToBus = (manager: ApprovalEventManager) =>
+  eventually('the worker to be connected to the bus', () => manager.isConnected, {
+    timeoutMs: 10_000,
+  });
+
+/** Resolves once the worker's manager has noticed the bus is down. */
+export const disconnectedFromBus = (manager: ApprovalEventManager) =>
+  eventually('the worker to notice the bus is down', () => !manager.isConnected);

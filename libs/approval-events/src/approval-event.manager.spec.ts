@@ -1,4 +1,6 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
+import { registryMetric } from '../../../test/support/metrics';
+import { resolution } from '../test/events';
 import { ApprovalEventManager } from './approval-event.manager';
 import { ApprovalEventsMetrics } from './approval-events.metrics';
 import { resolveApprovalEventsOptions } from './approval-events.options';
@@ -6,27 +8,6 @@ import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.e
 import { ApprovalTimeoutError } from './errors/approval-timeout.error';
 import { InvalidApprovalEventError } from './errors/invalid-approval-event.error';
 import type { ApprovalResult } from './interfaces/approval.interface';
-
-const resolution = (overrides: Partial<ApprovalResult> = {}): ApprovalResult => ({
-  approvalId: 'a1',
-  workspaceId: 'ws1',
-  status: 'approved',
-  resolvedBy: 'alice',
-  resolvedAt: '2026-11-24T10:00:00.000Z',
-  ...overrides,
-});
-
-async function metricValue(
-  metrics: ApprovalEventsMetrics,
-  name: string,
-  labels: Record<string, string> = {},
-) {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)!;
-  const value = metric.values.find((v) =>
-    Object.entries(labels).every(([k, l]) => v.labels[k] === l),
-  );
-  return value?.value ?? 0;
-}
 
 describe('ApprovalEventManager', () => {
   let manager: ApprovalEventManager;
@@ -98,7 +79,9 @@ describe('ApprovalEventManager', () => {
       resolution({ status: 'rejected', resolvedAt: '2026-11-24T10:00:01.000Z' }),
     ]);
     expect(
-      await metricValue(metrics, 'approval_events_received_total', { source: 'in_process' }),
+      await registryMetric(metrics.registry, 'approval_events_received_total', {
+        source: 'in_process',
+      }),
     ).toBe(3);
   });
 
@@ -119,7 +102,9 @@ describe('ApprovalEventManager', () => {
       InvalidApprovalEventError,
     );
     expect(
-      await metricValue(metrics, 'approval_events_rejected_total', { reason: 'invalid_payload' }),
+      await registryMetric(metrics.registry, 'approval_events_rejected_total', {
+        reason: 'invalid_payload',
+      }),
     ).toBe(1);
     const rejection = expect(wait).rejects.toBeInstanceOf(ApprovalTimeoutError);
     await jest.advanceTimersByTimeAsync(10);

@@ -1,4 +1,6 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
+import { registryMetric } from '../../../test/support/metrics';
+import { decideAndPublish } from '../test/events';
 import { FakeStatusSource } from '../test/fake-status-source';
 import { ApprovalEventManager } from './approval-event.manager';
 import { ApprovalEventsMetrics } from './approval-events.metrics';
@@ -9,7 +11,7 @@ import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.e
 import { ApprovalNotFoundError } from './errors/approval-not-found.error';
 import { ApprovalStatusSourceError } from './errors/approval-status-source.error';
 import { ApprovalTimeoutError } from './errors/approval-timeout.error';
-import type { Approval } from './interfaces/approval.interface';
+import type { ResolvedApprovalStatus } from './interfaces/approval.interface';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 
 const POLL_MS = 1_000;
@@ -28,32 +30,10 @@ function setup(overrides: ApprovalEventsModuleOptions = {}) {
   const decide = (
     workspaceId: string,
     id: string,
-    status: Approval['status'] = 'approved',
+    status?: ResolvedApprovalStatus,
     reason?: string,
-  ) => {
-    const approval = source.decide(workspaceId, id, status, reason);
-    manager.onApprovalResponse({
-      approvalId: id,
-      workspaceId,
-      status: status as 'approved',
-      resolvedBy: approval.resolvedBy,
-      resolvedAt: approval.resolvedAt!,
-      resolution: approval.resolution,
-    });
-  };
+  ) => decideAndPublish(source, manager, workspaceId, id, status, reason);
   return { source, manager, bridge, metrics, decide };
-}
-
-async function counter(
-  metrics: ApprovalEventsMetrics,
-  name: string,
-  labels: Record<string, string> = {},
-) {
-  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)!;
-  return (
-    metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ??
-    0
-  );
 }
 
 /** Lets pending promise callbacks (status reads) run without moving the clock. */
@@ -277,10 +257,12 @@ describe('ApprovalQueueBridge', () => {
     approvals.forEach((id) => ctx.source.decide('ws1', id, 'approved'));
     await jest.advanceTimersByTimeAsync(POLL_MS);
     expect((await Promise.all(waits)).every((a) => a.status === 'approved')).toBe(true);
-    expect(await counter(ctx.metrics, 'approval_wait_fallback_total')).toBe(30);
-    expect(await counter(ctx.metrics, 'approval_events_received_total', { source: 'poll' })).toBe(
-      3,
-    );
+    expect(await registryMetric(ctx.metrics.registry, 'approval_wait_fallback_total')).toBe(30);
+    expect(
+      await registryMetric(ctx.metrics.registry, 'approval_events_received_total', {
+        source: 'poll',
+      }),
+    ).toBe(3);
     expectNothingLeft();
   });
 
@@ -311,7 +293,7 @@ describe('ApprovalQueueBridge', () => {
     expect(ctx.source.readsOf('a1')).toBe(1);
     ctx.decide('ws1', 'a1');
     await wait;
-    expect(await counter(ctx.metrics, 'approval_wait_fallback_total')).toBe(0);
+    expect(await registryMetric(ctx.metrics.registry, 'approval_wait_fallback_total')).toBe(0);
   });
 
   it('reads each pending approval once on reconnect, then stops polling', async () => {
@@ -374,7 +356,12 @@ describe('ApprovalQueueBridge', () => {
     await expect(ctx.bridge.waitForApproval('ws1', 'a1')).rejects.toThrow('another approval');
   });
 
-  it('rejects pending waits on shutdown and leaves nothing behind', async () => {
+  it.each<[string, ApprovalEventsModuleOptions]>([
+    ['default options', {}],
+    ['useEvents: false', { useEvents: false }],
+  ])('rejects pending waits on shutdown and leaves nothing behind (%s)', async (_case, options) => {
+    ctx.manager.onApplicationShutdown();
+    ctx = setup(options);
     ctx.manager.setLinkState('remote_bus', false);
     ctx.source.add('ws1', 'a1');
     const waits = [

@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { io, type Socket } from 'socket.io-client';
+import { eventually } from '../../../../test/support/polling';
+import { registryMetric } from '../../../../test/support/metrics';
+import { decideAndPublish, resolution, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
@@ -8,31 +11,15 @@ import { ApprovalEventsModule } from '../approval-events.module';
 import { ApprovalQueueBridge } from '../approval-queue.bridge';
 import { ApprovalEventTokens } from './approval-event.tokens';
 import { JwtService } from '@nestjs/jwt';
-import type { ApprovalResult } from '../interfaces/approval.interface';
 import type { ApprovalEventsModuleOptions } from '../interfaces/approval-events-options.interface';
 
 const PRODUCER = 'producer-token-for-tests';
 const JWT_SECRET = 'a-jwt-secret-for-tests-at-least-32-chars';
 const SUBSCRIBER = 'subscriber-token-for-tests';
 
-const event = (overrides: Partial<ApprovalResult> = {}): ApprovalResult => ({
-  approvalId: 'a1',
-  workspaceId: 'ws1',
-  status: 'approved',
-  resolvedBy: 'alice',
-  resolvedAt: '2026-11-24T10:00:00.000Z',
-  ...overrides,
-});
-
-async function counter(app: INestApplication, name: string, labels: Record<string, string>) {
-  const metric = (await app.get(ApprovalEventsMetrics).registry.getMetricsAsJSON()).find(
-    (m) => m.name === name,
-  )!;
-  return (
-    metric.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ??
-    0
-  );
-}
+/** A sample of `app`'s approval events metrics. */
+const metric = (app: INestApplication, name: string, labels: Record<string, string>) =>
+  registryMetric(app.get(ApprovalEventsMetrics).registry, name, labels);
 
 describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
   let host: INestApplication;
@@ -92,7 +79,7 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     ['a wrong token', 'guess'],
   ])('refuses a connection with %s as unauthorized', async (_case, token) => {
     await expect(connected(connect(token))).rejects.toThrow('unauthorized');
-    expect(await counter(host, 'approval_events_rejected_total', { reason: 'unauthorized' })).toBe(
+    expect(await metric(host, 'approval_events_rejected_total', { reason: 'unauthorized' })).toBe(
       1,
     );
   });
@@ -103,11 +90,11 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     await expect(subscriber.emitWithAck('subscribe', { workspaceId: 'ws1' })).resolves.toEqual({
       ok: true,
     });
-    await expect(subscriber.emitWithAck('approval:resolved', event())).resolves.toEqual({
+    await expect(subscriber.emitWithAck('approval:resolved', resolution())).resolves.toEqual({
       ok: false,
       error: 'forbidden',
     });
-    expect(await counter(host, 'approval_events_rejected_total', { reason: 'forbidden' })).toBe(1);
+    expect(await metric(host, 'approval_events_rejected_total', { reason: 'forbidden' })).toBe(1);
   });
 
   it("broadcasts a producer's resolution to its workspace's subscribers only", async () => {
@@ -120,26 +107,28 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     const leaked = jest.fn();
     ws2.on('approval:resolved', leaked);
     const received = new Promise((resolve) => ws1.once('approval:resolved', resolve));
-    await expect(producer.emitWithAck('approval:resolved', event())).resolves.toEqual({ ok: true });
-    await expect(received).resolves.toEqual(event());
+    await expect(producer.emitWithAck('approval:resolved', resolution())).resolves.toEqual({
+      ok: true,
+    });
+    await expect(received).resolves.toEqual(resolution());
     // Round trip on ws2 so anything sent to it has arrived.
     await ws2.emitWithAck('unsubscribe', { workspaceId: 'ws2' });
     expect(leaked).not.toHaveBeenCalled();
-    expect(await counter(host, 'approval_events_received_total', { source: 'gateway' })).toBe(1);
+    expect(await metric(host, 'approval_events_received_total', { source: 'gateway' })).toBe(1);
   });
 
   it.each<[string, unknown]>([
     ['a string', 'approved'],
-    ['an array', [event()]],
+    ['an array', [resolution()]],
     ['null', null],
-    ['a missing status', { ...event(), status: undefined }],
-    ['pending', event({ status: 'pending' as never })],
-    ['an extra field', { ...event(), admin: true }],
+    ['a missing status', { ...resolution(), status: undefined }],
+    ['pending', resolution({ status: 'pending' as never })],
+    ['an extra field', { ...resolution(), admin: true }],
     ['a __proto__ key', JSON.parse('{"__proto__":{"polluted":1},"approvalId":"a1"}')],
-    ['a number id', { ...event(), approvalId: 7 }],
-    ['a long id', event({ approvalId: 'x'.repeat(500) })],
-    ['a bad date', event({ resolvedAt: 'soon' })],
-    ['resolution as a string', { ...event(), resolution: 'yes' }],
+    ['a number id', { ...resolution(), approvalId: 7 }],
+    ['a long id', resolution({ approvalId: 'x'.repeat(500) })],
+    ['a bad date', resolution({ resolvedAt: 'soon' })],
+    ['resolution as a string', { ...resolution(), resolution: 'yes' }],
   ])('acks %s as invalid_payload and stays healthy', async (_case, payload) => {
     const producer = connect(PRODUCER);
     await connected(producer);
@@ -148,7 +137,9 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
       error: 'invalid_payload',
     });
     expect(({} as any).polluted).toBeUndefined();
-    await expect(producer.emitWithAck('approval:resolved', event())).resolves.toEqual({ ok: true });
+    await expect(producer.emitWithAck('approval:resolved', resolution())).resolves.toEqual({
+      ok: true,
+    });
   });
 
   it('refuses an invalid subscription', async () => {
@@ -169,7 +160,7 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     await connected(producer);
     const acks = await Promise.all(
       Array.from({ length: 120 }, (_, i) =>
-        producer.emitWithAck('approval:resolved', event({ approvalId: `a${i}` })),
+        producer.emitWithAck('approval:resolved', resolution({ approvalId: `a${i}` })),
       ),
     );
     expect(acks.filter((ack) => ack.ok)).toHaveLength(100);
@@ -190,7 +181,7 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
         ok: false,
         error: 'forbidden',
       });
-      await expect(scoped.emitWithAck('approval:resolved', event())).resolves.toEqual({
+      await expect(scoped.emitWithAck('approval:resolved', resolution())).resolves.toEqual({
         ok: false,
         error: 'forbidden',
       });
@@ -281,27 +272,19 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     closables.push(worker);
     const manager = worker.get(ApprovalEventManager);
     expect(manager.isConnected).toBe(false);
-    await new Promise<void>((resolve) => manager.connected$.subscribe((up) => up && resolve()));
+    await untilConnected(manager);
 
     const wait = worker.get(ApprovalQueueBridge).waitForApproval('ws1', 'r1');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const decided = source.decide('ws1', 'r1', 'approved');
-    host.get(ApprovalEventManager).onApprovalResponse({
-      approvalId: 'r1',
-      workspaceId: 'ws1',
-      status: 'approved',
-      resolvedAt: decided.resolvedAt!,
-    });
+    await eventually('the first read of r1', () => source.readsOf('r1') > 0);
+    decideAndPublish(source, host.get(ApprovalEventManager), 'ws1', 'r1');
     await expect(wait).resolves.toMatchObject({ status: 'approved' });
-    expect(await counter(worker, 'approval_events_received_total', { source: 'remote_bus' })).toBe(
+    expect(await metric(worker, 'approval_events_received_total', { source: 'remote_bus' })).toBe(
       1,
     );
 
     // The bus goes away: the worker notices and falls back to polling.
     source.add('ws1', 'r2');
-    const down = new Promise<void>((resolve) =>
-      manager.connected$.subscribe((up) => !up && resolve()),
-    );
+    const down = untilDisconnected(manager);
     await host.close();
     await down;
     const polled = worker.get(ApprovalQueueBridge).waitForApproval('ws1', 'r2');

@@ -1,7 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy';
+import { registryMetric } from '../../../../test/support/metrics';
+import { delay, eventually } from '../../../../test/support/polling';
+import { startTcpProxy } from '../../../../test/support/tcp-proxy';
+import { decideAndPublish, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
@@ -10,19 +13,8 @@ import { ApprovalQueueBridge } from '../approval-queue.bridge';
 
 const REDIS = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 
-/** Resolves once `manager.connected$` reports `up`. */
-const until = (manager: ApprovalEventManager, up: boolean) =>
-  new Promise<void>((resolve) => {
-    const subscription = manager.connected$.subscribe((connected) => {
-      if (connected !== up) return;
-      queueMicrotask(() => subscription.unsubscribe());
-      resolve();
-    });
-  });
-
 describe('RedisReplicaLink (real Redis)', () => {
   const apps: INestApplication[] = [];
-  const proxies: TcpProxy[] = [];
   const source = new FakeStatusSource(); // the shared store both replicas read
   let prefix: string;
 
@@ -32,7 +24,6 @@ describe('RedisReplicaLink (real Redis)', () => {
 
   afterEach(async () => {
     for (const app of apps.splice(0)) await app.close();
-    for (const proxy of proxies.splice(0)) await proxy.down();
   });
 
   async function replica(redisUrl: string): Promise<INestApplication> {
@@ -49,7 +40,7 @@ describe('RedisReplicaLink (real Redis)', () => {
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
     apps.push(app);
-    await until(app.get(ApprovalEventManager), true);
+    await untilConnected(app.get(ApprovalEventManager));
     return app;
   }
 
@@ -58,21 +49,15 @@ describe('RedisReplicaLink (real Redis)', () => {
     const b = await replica(REDIS.href);
     source.add('ws1', 'x1');
     const wait = b.get(ApprovalQueueBridge).waitForApproval('ws1', 'x1', { timeoutMs: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const decided = source.decide('ws1', 'x1', 'approved');
+    await eventually('the first read of x1', () => source.readsOf('x1') > 0);
     const started = Date.now();
-    a.get(ApprovalEventManager).onApprovalResponse({
-      approvalId: 'x1',
-      workspaceId: 'ws1',
-      status: 'approved',
-      resolvedAt: decided.resolvedAt!,
-    });
+    decideAndPublish(source, a.get(ApprovalEventManager), 'ws1', 'x1');
     await expect(wait).resolves.toMatchObject({ status: 'approved' });
     expect(Date.now() - started).toBeLessThan(1_000); // polling is off: only the event can do this
-    const received = (await b.get(ApprovalEventsMetrics).registry.getMetricsAsJSON())
-      .find((m) => m.name === 'approval_events_received_total')!
-      .values.find((v) => v.labels.source === 'replica');
-    expect(received?.value).toBe(1);
+    const { registry } = b.get(ApprovalEventsMetrics);
+    expect(
+      await registryMetric(registry, 'approval_events_received_total', { source: 'replica' }),
+    ).toBe(1);
   });
 
   it('does not echo what it heard from another replica, nor hear another prefix', async () => {
@@ -94,39 +79,32 @@ describe('RedisReplicaLink (real Redis)', () => {
       status: 'rejected',
       resolvedAt: new Date().toISOString(),
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await delay(200);
     expect(seenOnA).toEqual(['y1:replica']);
     expect(seenOnOther).toEqual([]);
   });
 
-  it('polls while Redis is unreachable, then reads once and trusts events again', async () => {
+  it('polls while Redis is unreachable, then stops polling and trusts events again', async () => {
     const proxy = await startTcpProxy(Number(REDIS.port || 6379));
-    proxies.push(proxy);
     const b = await replica(proxy.url.replace('http:', 'redis:'));
     const manager = b.get(ApprovalEventManager);
     source.add('ws1', 'z1');
     source.add('ws1', 'z2');
 
     await proxy.down();
-    await until(manager, false);
+    await untilDisconnected(manager);
     const first = b.get(ApprovalQueueBridge).waitForApproval('ws1', 'z1', { timeoutMs: 10_000 });
     const second = b.get(ApprovalQueueBridge).waitForApproval('ws1', 'z2', { timeoutMs: 10_000 });
     source.decide('ws1', 'z1', 'approved'); // nobody publishes it: only polling can find it
     await expect(first).resolves.toMatchObject({ status: 'approved' });
 
     await proxy.up();
-    await until(manager, true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilConnected(manager);
+    await delay(50);
     const readsAfterReconnect = source.readsOf('z2');
-    await new Promise((resolve) => setTimeout(resolve, 350)); // 3+ poll intervals
+    await delay(350); // 3+ poll intervals
     expect(source.readsOf('z2')).toBe(readsAfterReconnect);
-    source.decide('ws1', 'z2', 'rejected');
-    b.get(ApprovalEventManager).onApprovalResponse({
-      approvalId: 'z2',
-      workspaceId: 'ws1',
-      status: 'rejected',
-      resolvedAt: new Date().toISOString(),
-    });
+    decideAndPublish(source, manager, 'ws1', 'z2', 'rejected');
     await expect(second).resolves.toMatchObject({ status: 'rejected' });
   });
 });
