@@ -7,6 +7,7 @@ import {
 import { resolveApprovalEventsOptions } from '@app/approval-events/approval-events.options';
 import { InMemoryStatusSource } from './in-memory-status-source';
 
+/** The workspace every bench suite works in. */
 export const WORKSPACE = 'ws-bench';
 
 /** The library objects as the module wires them, over an in-memory store. */

@@ -1,13 +1,14 @@
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCore, WORKSPACE } from './core-fixture';
+import { POLLING_INTERVAL_MS } from './remote-worker.constants';
+import { timePhase } from './report';
 import { activeTimerCount, forceGc, gcUnavailableReason, until } from './runtime';
 import { elapsedUs, median, percentile, round } from './stats';
 import type { BenchResult, BenchSuite } from './suite';
 
-const POLL_INTERVAL_MS = 5_000;
-const POLLING = { useEvents: false, pollIntervalMs: POLL_INTERVAL_MS } as const;
-const EVENTS = { useEvents: true, pollIntervalMs: POLL_INTERVAL_MS } as const;
+const POLLING = { useEvents: false, pollIntervalMs: POLLING_INTERVAL_MS } as const;
+const EVENTS = { useEvents: true, pollIntervalMs: POLLING_INTERVAL_MS } as const;
 
 const WAKE = { pending: 10_000, warmup: 500, samples: 2_000, rounds: 3 } as const;
 const HEAP_WAITS = 100_000;
@@ -84,10 +85,10 @@ async function measurePollingWakeSimulated(): Promise<BenchResult> {
     for (const id of ids.slice(0, POLLING_WAKE.samples)) {
       setTimeout(
         () => (decidedAt.set(id, Date.now()), core.decide(id)),
-        Math.random() * POLL_INTERVAL_MS,
+        Math.random() * POLLING_INTERVAL_MS,
       );
     }
-    await clock.tickAsync(POLL_INTERVAL_MS * 2.5);
+    await clock.tickAsync(POLLING_INTERVAL_MS * 2.5);
     await core.shutdown(waits);
     assertNoFakeTimers(clock, 'polling wake');
     latencies.sort((a, b) => a - b);
@@ -258,16 +259,15 @@ async function measureIdleCpu(): Promise<BenchResult> {
   };
 }
 
-/** Runs one phase and fails it if it left a timer behind. */
-async function phase(name: string, measure: () => Promise<BenchResult>): Promise<BenchResult> {
-  const timersBefore = activeTimerCount();
-  const start = process.hrtime.bigint();
-  const result = await measure();
-  const leaked = activeTimerCount() - timersBefore;
-  if (leaked > 0) throw new Error(`Phase "${name}" left ${leaked} timers running`);
-  const seconds = elapsedUs(start, process.hrtime.bigint()) / 1e6;
-  process.stderr.write(`  ${name}: ${seconds.toFixed(1)} s\n`);
-  return result;
+/** Runs one timed phase and fails it if it left a timer behind. */
+function phase(name: string, measure: () => Promise<BenchResult>): Promise<BenchResult> {
+  return timePhase(name, async () => {
+    const timersBefore = activeTimerCount();
+    const result = await measure();
+    const leaked = activeTimerCount() - timersBefore;
+    if (leaked > 0) throw new Error(`Phase "${name}" left ${leaked} timers running`);
+    return result;
+  });
 }
 
 /**

@@ -3,16 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promises';
 import { Server } from 'socket.io';
 import { BenchChild, childEnvironment, sharedNow, type ChildMessage } from './child-process';
+import { WORKSPACE } from './core-fixture';
 import { BENCH_SUBSCRIBER_TOKEN, bootHostInProcess, type BenchHost } from './host-boot';
 import { ApprovalsClient, BenchHttpClient } from './http-client';
 import { LatencySamples } from './latency';
 import { cpuPressurePct, LoopStalls } from './noise';
 import { StoreReadCounter } from './read-counter';
 import { POLLING_INTERVAL_MS, RAW_EVENT, RAW_NAMESPACE } from './remote-worker.constants';
+import { timePhase } from './report';
 import { round } from './stats';
 import type { BenchResult, BenchSuite } from './suite';
 
-const WORKSPACE = 'ws-bench';
 /** Rounds of one sample of each kind, interleaved so all four see the same machine noise. */
 const ROUNDS = { warmup: 40, measured: 320 } as const;
 const WORKER_READS = { warmup: 30, measured: 300 } as const;
@@ -273,13 +274,6 @@ async function tearDown(bench: HostBench): Promise<void> {
   await bench.host.close();
 }
 
-async function phase<T>(name: string, measure: () => Promise<T>): Promise<T> {
-  const start = sharedNow();
-  const result = await measure();
-  process.stderr.write(`  ${name}: ${((sharedNow() - start) / 1_000).toFixed(1)} s\n`);
-  return result;
-}
-
 /**
  * The real host over loopback: the long-poll woken by a REST decision, a worker process
  * woken over Socket.io next to a bare socket.io emit (the floor) and one status read, and
@@ -302,11 +296,11 @@ export const hostSuite: BenchSuite = {
     { key: 'polling_wake_mean_ms', near: POLLING_INTERVAL_MS / 2, tolerance: 0.5 },
   ],
   run: async () => {
-    const bench = await phase('set-up', setUp);
+    const bench = await timePhase('set-up', setUp);
     try {
-      const interleaved = await phase('wakes', () => measureInterleaved(bench));
-      const workerReads = await phase('worker reads', () => measureWorkerReads(bench));
-      const polling = await phase('polling', () =>
+      const interleaved = await timePhase('wakes', () => measureInterleaved(bench));
+      const workerReads = await timePhase('worker reads', () => measureWorkerReads(bench));
+      const polling = await timePhase('polling', () =>
         measurePolling(bench, interleaved.remote_wake_mean_ms as number),
       );
       return {

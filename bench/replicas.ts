@@ -6,11 +6,14 @@ import { Client, Pool } from 'pg';
 import { PostgresApprovalsRepository } from '../src/approvals/postgres/postgres-approvals.repository';
 import { quoteSchemaName } from '../src/approvals/postgres/schema-name';
 import { BenchChild, childEnvironment, sharedNow } from './child-process';
+import { WORKSPACE } from './core-fixture';
 import { BENCH_PRODUCER_TOKEN, BENCH_SUBSCRIBER_TOKEN } from './host-boot';
 import { ApprovalsClient, BenchHttpClient } from './http-client';
 import { LatencySamples } from './latency';
 import { cpuPressurePct } from './noise';
 import { StoreReadCounter } from './read-counter';
+import { POLLING_INTERVAL_MS } from './remote-worker.constants';
+import { timePhase } from './report';
 import { round } from './stats';
 import type { BenchResult, BenchSuite } from './suite';
 
@@ -21,9 +24,7 @@ const DATABASE_URL =
 const REDIS_URL =
   process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const WORKSPACE = 'ws-bench';
 const WAKE = { warmup: 30, measured: 250 } as const;
-const POLL_INTERVAL_MS = 5_000;
 const POLLING_WAITS = 10;
 const THROUGHPUT = { decisions: 2_000, concurrency: 8 } as const;
 const REACHABLE_TIMEOUT_MS = 2_000;
@@ -220,7 +221,7 @@ async function measurePollingBaseline(bench: ReplicaBench, eventsMeanMs: number)
     created.map(async ({ id }) => {
       const waiting = c.approvals.wait(id);
       await c.reads.atLeast(id, 1);
-      await sleep(Math.random() * POLL_INTERVAL_MS);
+      await sleep(Math.random() * POLLING_INTERVAL_MS);
       const start = sharedNow();
       await a.approvals.approve(id);
       const answer = await waiting;
@@ -321,7 +322,7 @@ async function setUp(): Promise<ReplicaBench> {
     APPROVAL_EVENTS_PRODUCER_TOKEN: BENCH_PRODUCER_TOKEN,
     APPROVAL_EVENTS_SUBSCRIBER_TOKEN: BENCH_SUBSCRIBER_TOKEN,
     // The default, pinned: the baseline is the old 5 s poll.
-    APPROVAL_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+    APPROVAL_POLL_INTERVAL_MS: String(POLLING_INTERVAL_MS),
   };
   const unreachableRedis = `redis://127.0.0.1:${await deadPort()}`;
   // At once: the migration runner serialises replicas on an advisory lock.
@@ -363,13 +364,6 @@ async function tearDown(bench: ReplicaBench): Promise<void> {
   await dropSchema(bench.schema);
 }
 
-async function phase<T>(name: string, measure: () => Promise<T>): Promise<T> {
-  const start = sharedNow();
-  const result = await measure();
-  process.stderr.write(`  ${name}: ${((sharedNow() - start) / 1_000).toFixed(1)} s\n`);
-  return result;
-}
-
 /**
  * Replicas of the real host, each in its own process, sharing PostgreSQL (a fresh schema,
  * dropped at the end) and Redis (a fresh channel prefix): a decision on A wakes a long-poll
@@ -382,17 +376,17 @@ export const replicasSuite: BenchSuite = {
   goals: [
     { key: 'replica_wake_p99_ms', max: 20 },
     { key: 'status_reads_per_wake_replica', max: 1 },
-    { key: 'replica_wake_polling_mean_ms', near: POLL_INTERVAL_MS / 2, tolerance: 0.5 },
+    { key: 'replica_wake_polling_mean_ms', near: POLLING_INTERVAL_MS / 2, tolerance: 0.5 },
   ],
   skipReason: async () => (await postgresProblem()) ?? (await redisProblem()),
   run: async () => {
-    const bench = await phase('set-up', setUp);
+    const bench = await timePhase('set-up', setUp);
     try {
-      const wake = await phase('replica wake', () => measureReplicaWake(bench));
-      const polling = await phase('polling baseline', () =>
+      const wake = await timePhase('replica wake', () => measureReplicaWake(bench));
+      const polling = await timePhase('polling baseline', () =>
         measurePollingBaseline(bench, wake.replica_wake_mean_ms as number),
       );
-      const throughput = await phase('throughput', () => measureThroughput(bench));
+      const throughput = await timePhase('throughput', () => measureThroughput(bench));
       return { ...wake, ...polling, ...throughput };
     } finally {
       await tearDown(bench);

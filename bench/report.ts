@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { sharedNow } from './child-process';
 import type { BenchGoal, BenchResult, BenchSuite, BenchValue } from './suite';
 
 export const RESULTS_DIR = join(__dirname, 'results');
@@ -70,6 +71,14 @@ export function formatTable(suite: BenchSuite, result: BenchResult): string {
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** Runs one phase of a suite and prints on stderr how long it took. */
+export async function timePhase<T>(name: string, measure: () => Promise<T>): Promise<T> {
+  const start = sharedNow();
+  const result = await measure();
+  process.stderr.write(`  ${name}: ${((sharedNow() - start) / 1_000).toFixed(1)} s\n`);
+  return result;
 }
 
 export async function writeResult(name: string, result: BenchResult): Promise<string> {

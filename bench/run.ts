@@ -37,7 +37,7 @@ async function runSuite(suite: BenchSuite): Promise<void> {
   const start = process.hrtime.bigint();
   try {
     const measured = await suite.run();
-    const seconds = Math.round((Number(process.hrtime.bigint() - start) / 1e9) * 10) / 10;
+    const seconds = round(Number(process.hrtime.bigint() - start) / 1e9);
     const missed = missedGoals(suite, measured);
     console.log(formatTable(suite, { ...measured, suite_seconds: seconds }));
     console.log(

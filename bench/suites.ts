@@ -4,7 +4,7 @@ import { replicasSuite } from './replicas';
 import type { BenchSuite } from './suite';
 
 /**
- * Every suite `bench/run.ts` knows, run in this order. Add one by importing it here, e.g.
- * `hostSuite` from `./host` or `replicasSuite` from `./replicas`.
+ * Every suite `bench/run.ts` knows, run in this order. To add one, import its `BenchSuite`
+ * here and append it to the list.
  */
 export const suites: readonly BenchSuite[] = [coreSuite, hostSuite, replicasSuite];

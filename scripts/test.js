@@ -30,7 +30,6 @@ const SUITES = [
     name: 'services (PostgreSQL + Redis)',
     args: ['--config', 'test/jest-services.config.js', '--detectOpenHandles', '--runInBand'],
     needs: ['postgres', 'redis'],
-    optional: !require('node:fs').existsSync(path.join(root, 'test/jest-services.config.js')),
   },
 ];
 
@@ -82,7 +81,6 @@ async function main() {
   let failed = false;
 
   for (const [index, suite] of SUITES.entries()) {
-    if (suite.optional) continue;
     const missing = suite.needs.filter((service) => !services[service]);
     if (missing.length > 0) {
       const why = missing

@@ -25,6 +25,7 @@ import {
   libraryId,
   nastyString,
   nest,
+  nestedJsonText,
   ownObject,
   PROTO_KEYS,
   RESOLVED_STATUSES,
@@ -446,11 +447,7 @@ describe('ApprovalEventGateway under fuzzing (real host, real socket)', () => {
         if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
         lastSentAt = Date.now();
         // Written as text: even JSON.stringify recurses, and overflows on this side first.
-        const levels = kind === 'object' ? Math.floor(depth / 3) : depth;
-        const nested =
-          kind === 'object'
-            ? `${'{"n":'.repeat(levels)}1${'}'.repeat(levels)}`
-            : `${'['.repeat(levels)}${']'.repeat(levels)}`;
+        const { levels, text: nested } = nestedJsonText(depth, kind);
         const resolution = `{"nested":${nested}}`;
         const json =
           `{"approvalId":"deep-${nextId}","workspaceId":"ws-deep","status":"approved",` +

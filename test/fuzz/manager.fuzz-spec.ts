@@ -94,6 +94,9 @@ async function counterValue(metrics: ApprovalEventsMetrics, name: string, label:
 const describeError = (error: unknown) =>
   error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
 
+/** What a crash sample says: the foreign error thrown. */
+const crashDetail = (crashed: { error: unknown }) => describeError(crashed.error);
+
 /** A resolution the contract allows, as an in-process caller would build it. */
 const validEvent = fc.record(
   {
@@ -197,19 +200,17 @@ describe('ApprovalEventManager.onApprovalResponse under fuzzing', () => {
     const hotPath = fc.property(hostilePayload, (payload) => {
       const receivedBefore = calls.received;
       const outcome = feed(payload);
+      tally.record(outcome, crashDetail);
       if (outcome.kind === 'crashed') {
-        tally.crash(describeError(outcome.error));
         throw new Error(
           `threw ${describeError(outcome.error)} instead of InvalidApprovalEventError`,
         );
       }
       if (outcome.kind === 'refused') {
-        tally.refuse();
         refusals++;
         if (outcome.counted !== 1) throw new Error(`refusal counted ${outcome.counted} times`);
         if (calls.received !== receivedBefore) throw new Error('a refusal was counted as received');
       } else {
-        tally.accept();
         acceptances++;
         if (calls.received !== receivedBefore + 1) throw new Error('acceptance not counted once');
         // A repeat of the resolution last seen for the approval is not republished.
@@ -278,12 +279,8 @@ describe('ApprovalEventManager.onApprovalResponse under fuzzing', () => {
           () => 'aborted',
         );
       const outcome = feed(resolution);
-      if (outcome.kind !== 'accepted') {
-        if (outcome.kind === 'crashed') tally.crash(describeError(outcome.error));
-        else tally.refuse();
-        throw new Error(`a valid resolution was ${outcome.kind}`);
-      }
-      tally.accept();
+      tally.record(outcome, crashDetail);
+      if (outcome.kind !== 'accepted') throw new Error(`a valid resolution was ${outcome.kind}`);
       const expected: Record<string, unknown> = {
         approvalId,
         workspaceId: event.workspaceId,
@@ -321,22 +318,20 @@ describe('ApprovalEventManager.onApprovalResponse under fuzzing', () => {
   describe('with objects whose fields run code when read', () => {
     const requiredKey = fc.constantFrom('approvalId', 'workspaceId', 'status', 'resolvedAt');
 
-    /** Runs `payloads` and demands: refused as invalid_payload (counted once) or a well-formed result. */
+    /** Runs `payload` and demands: refused as invalid_payload (counted once) or a well-formed result. */
     function refusedOrWellFormed(payload: unknown) {
       const { feed } = buildManager();
       const outcome = feed(payload);
+      tally.record(outcome, crashDetail);
       if (outcome.kind === 'crashed') {
-        tally.crash(describeError(outcome.error));
         throw new Error(
           `threw ${describeError(outcome.error)} instead of InvalidApprovalEventError`,
         );
       }
       if (outcome.kind === 'refused') {
-        tally.refuse();
         if (outcome.counted !== 1) throw new Error(`refusal counted ${outcome.counted} times`);
         return;
       }
-      tally.accept();
       const problem = outcome.published && resultShapeProblem(outcome.published);
       if (problem) throw new Error(`accepted a malformed result: ${problem}`);
     }
@@ -448,9 +443,7 @@ describe('ApprovalEventManager.onApprovalResponse under fuzzing', () => {
       const isoOnly = fc.property(notIso, (payload) => {
         const { feed } = buildManager();
         const outcome = feed(payload);
-        if (outcome.kind === 'accepted') tally.accept();
-        else if (outcome.kind === 'refused') tally.refuse();
-        else tally.crash(describeError(outcome.error));
+        tally.record(outcome, crashDetail);
         if (outcome.kind !== 'refused') {
           throw new Error(`resolvedAt ${JSON.stringify(payload.resolvedAt)} was ${outcome.kind}`);
         }

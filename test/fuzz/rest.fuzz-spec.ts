@@ -29,7 +29,13 @@ import {
   pollutionMarkers,
   prototypeSnapshot,
 } from './support/fuzz-tally';
-import { jsonishOf, nastyString, ownObject, PROTO_KEYS } from './support/hostile-values';
+import {
+  jsonishOf,
+  nastyString,
+  nestedJsonText,
+  ownObject,
+  PROTO_KEYS,
+} from './support/hostile-values';
 import {
   isRestId,
   isValidApprove,
@@ -38,6 +44,7 @@ import {
   isValidListQuery,
   isValidReject,
   isValidWaitQuery,
+  MAX_PAYLOAD_BYTES,
 } from './support/rest-model';
 import { overTheWire } from './support/wire-model';
 import { RequestShapePipe } from '../../src/common/pipes/request-shape.pipe';
@@ -290,12 +297,6 @@ describe('REST DTO validation under fuzzing', () => {
   let pipe: PipeTransform;
   let heapBefore = 0;
 
-  const record = (outcome: { kind: string }, detail: () => string) => {
-    if (outcome.kind === 'accepted') tally.accept();
-    else if (outcome.kind === 'refused') tally.refuse();
-    else tally.crash(detail());
-  };
-
   /** The answer the contract gives a valid request, per route and target. */
   const statusOf = (status: number) =>
     status >= 500 ? 'crashed' : status === 400 ? 'refused' : 'accepted';
@@ -340,7 +341,7 @@ describe('REST DTO validation under fuzzing', () => {
             type: 'body',
             metatype: route.metatype,
           });
-          record(outcome, () => `${route.name}: ${String((outcome as { error?: unknown }).error)}`);
+          tally.record(outcome, (crashed) => `${route.name}: ${String(crashed.error)}`);
           if (outcome.kind !== expected) {
             throw new Error(
               `${route.name} ${outcome.kind}, expected ${expected}: ${JSON.stringify(wire).slice(0, 300)}`,
@@ -363,7 +364,7 @@ describe('REST DTO validation under fuzzing', () => {
             type: 'query',
             metatype: route.metatype,
           });
-          record(outcome, () => `${route.name}: ${String((outcome as { error?: unknown }).error)}`);
+          tally.record(outcome, (crashed) => `${route.name}: ${String(crashed.error)}`);
           const expected = route.valid(query) ? 'accepted' : 'refused';
           if (outcome.kind !== expected) {
             throw new Error(
@@ -387,8 +388,8 @@ describe('REST DTO validation under fuzzing', () => {
           { workspaceId, approvalId },
           { type: 'param', metatype: ApprovalParamsDto },
         );
-        record(one, () => `params: ${String((one as { error?: unknown }).error)}`);
-        record(both, () => `params: ${String((both as { error?: unknown }).error)}`);
+        tally.record(one, (crashed) => `params: ${String(crashed.error)}`);
+        tally.record(both, (crashed) => `params: ${String(crashed.error)}`);
         expect(one.kind).toBe(isRestId(workspaceId) ? 'accepted' : 'refused');
         expect(both.kind).toBe(
           isRestId(workspaceId) && isRestId(approvalId) ? 'accepted' : 'refused',
@@ -432,7 +433,7 @@ describe('REST DTO validation under fuzzing', () => {
             .post(path)
             .set('content-type', 'application/json')
             .send(JSON.stringify(wire));
-          record(
+          tally.record(
             { kind: statusOf(response.status) },
             () => `${route.name} ${response.status}: ${JSON.stringify(wire).slice(0, 200)}`,
           );
@@ -459,7 +460,7 @@ describe('REST DTO validation under fuzzing', () => {
               ? approvalsPath('ws-fuzz', decidedId, 'wait')
               : approvalsPath('ws-fuzz');
           const response = await request(host.url).get(`${path}?${queryText(query)}`);
-          record(
+          tally.record(
             { kind: statusOf(response.status) },
             () => `${route.name} ${response.status}: ${queryText(query)}`,
           );
@@ -486,7 +487,7 @@ describe('REST DTO validation under fuzzing', () => {
         const response = await request(host.url).get(
           approvalsPath(encodeURIComponent(workspaceId), encodeURIComponent(`${approvalId}`)),
         );
-        record(
+        tally.record(
           { kind: statusOf(response.status) },
           () => `GET one ${response.status}: ${workspaceId} ${approvalId}`,
         );
@@ -517,7 +518,7 @@ describe('REST DTO validation under fuzzing', () => {
           .post(path)
           .set('content-type', 'application/json')
           .send(`{"action":"${padding}"}`);
-        record(
+        tally.record(
           { kind: statusOf(response.status) === 'accepted' ? 'accepted' : 'refused' },
           () => '',
         );
@@ -532,7 +533,10 @@ describe('REST DTO validation under fuzzing', () => {
           .post(approvalsPath('ws-fuzz'))
           .set('content-type', 'application/json')
           .send(text);
-        record({ kind: statusOf(response.status) }, () => `non-object ${text}: ${response.status}`);
+        tally.record(
+          { kind: statusOf(response.status) },
+          () => `non-object ${text}: ${response.status}`,
+        );
         expectNestError(response, 400);
       }
     });
@@ -552,23 +556,21 @@ describe('REST DTO validation under fuzzing', () => {
         fc.constantFrom<'object' | 'array'>('object', 'array'),
         async (depth, kind) => {
           // Written as text: building and stringifying it here would recurse as deep.
-          const levels = kind === 'object' ? Math.floor(depth / 3) : depth;
-          const nested =
-            kind === 'object'
-              ? `${'{"n":'.repeat(levels)}1${'}'.repeat(levels)}`
-              : `${'['.repeat(levels)}${']'.repeat(levels)}`;
+          const { levels, text: nested } = nestedJsonText(depth, kind);
           const payload = `{"deep":${nested}}`;
           const response = await request(host.url)
             .post(approvalsPath('ws-fuzz'))
             .set('content-type', 'application/json')
             .send(`{"action":"send_email","payload":${payload}}`);
-          record(
+          tally.record(
             { kind: statusOf(response.status) },
             () => `${kind} nesting ${levels}: ${response.status}`,
           );
           // Past MAX_NESTING_DEPTH a payload is refused whatever its size; never a 500.
           const expected =
-            levels < MAX_NESTING_DEPTH && Buffer.byteLength(payload) <= 8 * 1024 ? 201 : 400;
+            levels < MAX_NESTING_DEPTH && Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES
+              ? 201
+              : 400;
           expect({ kind, levels, status: response.status }).toEqual({
             kind,
             levels,

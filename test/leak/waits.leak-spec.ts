@@ -130,7 +130,6 @@ async function round(ending: Ending, roundIndex: number): Promise<Record<string,
   expect((manager as unknown as { channels: Map<string, unknown> }).channels.size).toBe(0);
   for (let a = 0; a < approvals; a++) source.approvals.delete(`ws${a % 7}/r${roundIndex}-a${a}`);
   source.reads.length = 0;
-  if (ending === 'shutdown') manager.onApplicationShutdown();
   return counts;
 }
 

@@ -58,6 +58,19 @@ export class FuzzTally {
     if (this.crashSamples.length < 5) this.crashSamples.push(detail);
   }
 
+  /**
+   * Counts an outcome by its `kind`: `accepted`, `refused`, or anything else a crash, which
+   * `detail` (called only then) describes.
+   */
+  record<O extends { kind: string }>(
+    outcome: O,
+    detail: (crashed: Exclude<O, { kind: 'accepted' | 'refused' }>) => string,
+  ): void {
+    if (outcome.kind === 'accepted') this.accept();
+    else if (outcome.kind === 'refused') this.refuse();
+    else this.crash(detail(outcome as Exclude<O, { kind: 'accepted' | 'refused' }>));
+  }
+
   /** Prints the suite's line and adds it to the run's ledger (see fuzz-totals.reporter.js). */
   report(heapBefore: number, heapAfter: number, extra = ''): void {
     const line =

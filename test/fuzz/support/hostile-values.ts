@@ -29,15 +29,6 @@ export const libraryId = fc.string({
   maxLength: 128,
 });
 
-/** An id the REST API accepts: 1 to 128 of `[A-Za-z0-9_.:-]`. */
-export const restId = fc.string({
-  unit: fc.constantFrom(
-    ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-'.split(''),
-  ),
-  minLength: 1,
-  maxLength: 128,
-});
-
 export const loneSurrogate = fc
   .integer({ min: 0xd800, max: 0xdfff })
   .map((code) => String.fromCharCode(code));
@@ -136,6 +127,23 @@ export function nest(depth: number, kind: 'object' | 'array', leaf: unknown = 1)
   let value = leaf;
   for (let level = 0; level < depth; level++) value = kind === 'object' ? { n: value } : [value];
   return value;
+}
+
+/**
+ * Deep nesting written directly as JSON text: building the value and stringifying it would
+ * recurse as deep. An object level (`{"n":` and `}`) is three times as long as an array
+ * level, so objects get `depth / 3` levels and both kinds come out about the same size.
+ */
+export function nestedJsonText(
+  depth: number,
+  kind: 'object' | 'array',
+): { levels: number; text: string } {
+  const levels = kind === 'object' ? Math.floor(depth / 3) : depth;
+  const text =
+    kind === 'object'
+      ? `${'{"n":'.repeat(levels)}1${'}'.repeat(levels)}`
+      : `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  return { levels, text };
 }
 
 /** Built once: 10 000 and 100 000 levels of objects and arrays. */

@@ -1,7 +1,5 @@
-import { RESOLVED_STATUSES, RESULT_KEYS } from './hostile-values';
-
-const LIBRARY_ID = /^[\x21-\x7e]{1,128}$/;
-const STATUSES: ReadonlySet<string> = new Set(RESOLVED_STATUSES);
+import { RESULT_KEYS } from './hostile-values';
+import { LIBRARY_ID, STATUSES } from './wire-model';
 
 /**
  * Why `result` is not a well-formed `ApprovalResult` as the contract describes it, or

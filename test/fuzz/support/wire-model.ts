@@ -6,8 +6,8 @@ import { RESOLVED_STATUSES, RESULT_KEYS } from './hostile-values';
  * round-tripped, as Socket.io sends it.
  */
 
-const LIBRARY_ID = /^[\x21-\x7e]{1,128}$/;
-const STATUSES: ReadonlySet<unknown> = new Set(RESOLVED_STATUSES);
+export const LIBRARY_ID = /^[\x21-\x7e]{1,128}$/;
+export const STATUSES: ReadonlySet<unknown> = new Set(RESOLVED_STATUSES);
 const MAX_RESOLUTION_JSON_LENGTH = 16 * 1024;
 const MAX_RESOLVED_BY_LENGTH = 256;
 
