@@ -3,6 +3,12 @@ import type { ApprovalStatus, ResolvedApprovalStatus } from './interfaces/approv
 /** The `EventEmitter2` event a module in the same process emits when it decides an approval. */
 export const APPROVAL_RESOLVED_EVENT = 'approval.resolved';
 
+/**
+ * The `EventEmitter2` event a module in the same process emits when it creates an approval
+ * (payload: the new `Approval`). The gateway sends it to subscribers as `approval:requested`.
+ */
+export const APPROVAL_REQUESTED_EVENT = 'approval.requested';
+
 /** Every status a resolution can carry. */
 export const RESOLVED_STATUSES: ReadonlySet<ResolvedApprovalStatus> =
   new Set<ResolvedApprovalStatus>(['approved', 'rejected', 'auto_approved', 'cancelled']);
@@ -14,7 +20,8 @@ export const APPROVAL_STATUSES: ReadonlySet<ApprovalStatus> = new Set<ApprovalSt
 ]);
 
 /** Where a resolution came from, as counted in `approval_events_received_total{source}`. */
-export type ResolutionSource = 'gateway' | 'in_process' | 'remote_bus' | 'replica' | 'poll';
+export type ResolutionSource =
+  'gateway' | 'in_process' | 'remote_bus' | 'replica' | 'store' | 'poll';
 
 /** Why an event was refused, as counted in `approval_events_rejected_total{reason}`. */
 export type RejectionReason = 'invalid_payload' | 'forbidden' | 'unauthorized';
