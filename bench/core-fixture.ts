@@ -1,10 +1,9 @@
-import {
+import type {
   ApprovalEventManager,
-  ApprovalEventsMetrics,
+  ApprovalEventsModuleOptions,
   ApprovalQueueBridge,
-  type ApprovalEventsModuleOptions,
 } from '@app/approval-events';
-import { resolveApprovalEventsOptions } from '@app/approval-events/approval-events.options';
+import { createApprovalEvents } from '../libs/approval-events/test/wiring';
 import { InMemoryStatusSource } from './in-memory-status-source';
 
 /** The workspace every bench suite works in. */
@@ -23,10 +22,8 @@ export interface CoreFixture {
 
 export function createCore(overrides: ApprovalEventsModuleOptions = {}): CoreFixture {
   const source = new InMemoryStatusSource();
-  const options = resolveApprovalEventsOptions({ statusSource: source, ...overrides });
-  const metrics = new ApprovalEventsMetrics(options);
-  const manager = new ApprovalEventManager(options, metrics);
-  const bridge = new ApprovalQueueBridge(source, manager, metrics, options);
+  const core = createApprovalEvents({ source, ...overrides });
+  const { manager, bridge } = core;
   return {
     source,
     manager,
@@ -35,7 +32,7 @@ export function createCore(overrides: ApprovalEventsModuleOptions = {}): CoreFix
     shutdown: async (waits) => {
       // Handlers first: shutdown rejects every pending wait synchronously.
       const ended = Promise.allSettled(waits);
-      manager.onApplicationShutdown();
+      core.shutdown();
       await ended;
       if (manager.pendingCount !== 0) {
         throw new Error(`${manager.pendingCount} waits still pending after shutdown`);

@@ -1,7 +1,6 @@
 import * as fc from 'fast-check';
-import { ApprovalEventManager } from '@app/approval-events/approval-event.manager';
-import { ApprovalEventsMetrics } from '@app/approval-events/approval-events.metrics';
-import { resolveApprovalEventsOptions } from '@app/approval-events/approval-events.options';
+import type { ApprovalEventsMetrics } from '@app/approval-events/approval-events.metrics';
+import { createApprovalEvents } from '../../libs/approval-events/test/wiring';
 import { InvalidApprovalEventError } from '@app/approval-events/errors/invalid-approval-event.error';
 import type { ApprovalResult } from '@app/approval-events/interfaces/approval.interface';
 import type {
@@ -53,9 +52,7 @@ type Outcome =
 
 /** A manager as its unit spec builds one, with the metrics it reports to watched. */
 function buildManager() {
-  const options = resolveApprovalEventsOptions({ statusSource: { getApproval: jest.fn() } });
-  const metrics = new ApprovalEventsMetrics(options);
-  const manager = new ApprovalEventManager(options, metrics);
+  const { manager, metrics } = createApprovalEvents();
   // Count calls without keeping them (a jest spy would remember 100 000 argument lists).
   const calls = { invalidPayload: 0, received: 0 };
   const rejected = metrics.rejected.bind(metrics);

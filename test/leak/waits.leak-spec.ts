@@ -1,14 +1,11 @@
 import { Logger } from '@nestjs/common';
 import {
   ApprovalCancelledException,
-  ApprovalEventManager,
-  ApprovalEventsMetrics,
   ApprovalEventsShutdownError,
-  ApprovalQueueBridge,
   ApprovalTimeoutError,
 } from '@app/approval-events';
-import { resolveApprovalEventsOptions } from '@app/approval-events/approval-events.options';
 import { FakeStatusSource } from '../../libs/approval-events/test/fake-status-source';
+import { createApprovalEvents } from '../../libs/approval-events/test/wiring';
 
 /** How a wait is made to end. */
 type Ending = 'approved' | 'rejected' | 'cancelled' | 'timed_out' | 'aborted' | 'shutdown';
@@ -44,11 +41,7 @@ function activeResources(): Record<string, number> {
 }
 
 function createLibrary(source: FakeStatusSource) {
-  const options = resolveApprovalEventsOptions({ statusSource: source, pollIntervalMs: 1_000 });
-  const metrics = new ApprovalEventsMetrics(options);
-  const manager = new ApprovalEventManager(options, metrics);
-  const bridge = new ApprovalQueueBridge(source, manager, metrics, options);
-  return { manager, bridge };
+  return createApprovalEvents({ source, pollIntervalMs: 1_000 });
 }
 
 type Library = ReturnType<typeof createLibrary> & { source: FakeStatusSource };
@@ -66,7 +59,8 @@ function library(): Library {
 
 /** Runs one round: BATCH waits that all end the given way; returns how each ended. */
 async function round(ending: Ending, roundIndex: number): Promise<Record<string, number>> {
-  const { manager, bridge, source } = ending === 'shutdown' ? library() : shared;
+  const library_ = ending === 'shutdown' ? library() : shared;
+  const { manager, bridge, source } = library_;
   const approvals = BATCH / WAITERS_PER_APPROVAL;
   const controllers: AbortController[] = [];
   const waits: Promise<unknown>[] = [];
@@ -120,14 +114,14 @@ async function round(ending: Ending, roundIndex: number): Promise<Record<string,
   } else if (ending === 'aborted') {
     for (const controller of controllers) controller.abort();
   } else if (ending === 'shutdown') {
-    manager.onApplicationShutdown();
+    library_.shutdown();
   }
   const counts: Record<string, number> = {};
   for (const outcome of await Promise.all(outcomes)) counts[outcome] = (counts[outcome] ?? 0) + 1;
   expect(manager.pendingCount).toBe(0);
   // White-box: the per-approval watches and event channels are gone too.
-  expect((bridge as unknown as { watches: Map<string, unknown> }).watches.size).toBe(0);
-  expect((manager as unknown as { channels: Map<string, unknown> }).channels.size).toBe(0);
+  expect(library_.watches.size).toBe(0);
+  expect(manager.channels.size).toBe(0);
   for (let a = 0; a < approvals; a++) source.approvals.delete(`ws${a % 7}/r${roundIndex}-a${a}`);
   source.reads.length = 0;
   return counts;
@@ -172,6 +166,6 @@ describe('leaks: 100 000 waits ending in every way', () => {
     }
     expect(handlesAfter).toEqual(handlesBefore);
     expect(growth).toBeLessThan(HEAP_TOLERANCE);
-    shared.manager.onApplicationShutdown();
+    shared.shutdown();
   });
 });

@@ -1,23 +1,7 @@
-import type { Registry } from 'prom-client';
 import request from 'supertest';
+import { sample } from '../../libs/approval-events/test/metrics';
 
-/**
- * The value of one sample in Prometheus text, e.g.
- * `sample(text, 'approval_events_received_total', { source: 'gateway' })`; 0 when absent
- * (prom-client omits labelled series never incremented).
- */
-export function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = match[2] ? match[2].split(',') : [];
-    if (wanted.every((label) => present.includes(label)) && present.length === wanted.length) {
-      return Number(match[3]);
-    }
-  }
-  return 0;
-}
+export { registryMetric, sample } from '../../libs/approval-events/test/metrics';
 
 /** One sample from the host's `GET /metrics`. */
 export async function hostMetric(
@@ -27,13 +11,4 @@ export async function hostMetric(
 ): Promise<number> {
   const response = await request(hostUrl).get('/metrics').expect(200);
   return sample(response.text, name, labels);
-}
-
-/** One sample from a registry in this process (the worker's). */
-export async function registryMetric(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  return sample(await registry.metrics(), name, labels);
 }

@@ -1,13 +1,12 @@
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  type Approval,
-  APPROVAL_EVENTS_OPTIONS,
-  ApprovalQueueBridge,
-  type BridgeWaitOptions,
-  type ResolvedApprovalEventsOptions,
-} from '@app/approval-events';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { type Approval, ApprovalQueueBridge, type BridgeWaitOptions } from '@app/approval-events';
 import { firstValueFrom } from 'rxjs';
+import type { Environment as WorkerEnvironment } from '../../../src/config/environment';
+
+/** Time limit of the REST call that creates an approval. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * What an agent in the worker does: request an approval on the host over REST, then wait
@@ -23,7 +22,7 @@ export class RemoteAgent {
   constructor(
     private readonly http: HttpService,
     private readonly bridge: ApprovalQueueBridge,
-    @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
+    private readonly config: ConfigService<WorkerEnvironment, true>,
   ) {}
 
   /** Creates a pending approval on the host and returns it. */
@@ -32,14 +31,16 @@ export class RemoteAgent {
     action: string,
     payload?: Record<string, unknown>,
   ): Promise<Approval> {
-    const url = `${this.options.approvalsApiUrl}/workspaces/${encodeURIComponent(workspaceId)}/approvals`;
+    const apiUrl = this.config.get('APPROVALS_API_URL', { infer: true });
+    const apiKey = this.config.get('API_KEY', { infer: true });
+    const url = `${apiUrl}/workspaces/${encodeURIComponent(workspaceId)}/approvals`;
     const response = await firstValueFrom(
       this.http.post<Approval>(
         url,
         { action, payload, requestedBy: 'agent-worker' },
         {
-          headers: this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {},
-          timeout: this.options.requestTimeoutMs,
+          headers: apiKey ? { 'x-api-key': apiKey } : {},
+          timeout: REQUEST_TIMEOUT_MS,
         },
       ),
     );

@@ -1,27 +1,27 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { registryMetric } from '../../../test/support/metrics';
 import { resolution } from '../test/events';
-import { ApprovalEventManager } from './approval-event.manager';
-import { ApprovalEventsMetrics } from './approval-events.metrics';
-import { resolveApprovalEventsOptions } from './approval-events.options';
+import { registryMetric } from '../test/metrics';
+import { createApprovalEvents, type ApprovalEventsWiring } from '../test/wiring';
+import type { ApprovalEventManager } from './approval-event.manager';
+import type { ApprovalEventsMetrics } from './approval-events.metrics';
 import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
 import { ApprovalTimeoutError } from './errors/approval-timeout.error';
 import { InvalidApprovalEventError } from './errors/invalid-approval-event.error';
 import type { ApprovalResult } from './interfaces/approval.interface';
 
 describe('ApprovalEventManager', () => {
+  let core: ApprovalEventsWiring;
   let manager: ApprovalEventManager;
   let metrics: ApprovalEventsMetrics;
 
   beforeEach(() => {
     jest.useFakeTimers();
-    const options = resolveApprovalEventsOptions({ statusSource: { getApproval: jest.fn() } });
-    metrics = new ApprovalEventsMetrics(options);
-    manager = new ApprovalEventManager(options, metrics);
+    core = createApprovalEvents();
+    ({ manager, metrics } = core);
   });
 
   afterEach(() => {
-    manager.onApplicationShutdown();
+    core.shutdown();
     jest.useRealTimers();
   });
 
@@ -157,11 +157,7 @@ describe('ApprovalEventManager', () => {
   });
 
   it('refuses a wait beyond maxPendingWaits, and takes one again when a wait ends', async () => {
-    const options = resolveApprovalEventsOptions({
-      statusSource: { getApproval: jest.fn() },
-      maxPendingWaits: 2,
-    });
-    const bounded = new ApprovalEventManager(options, new ApprovalEventsMetrics(options));
+    const { manager: bounded } = createApprovalEvents({ maxPendingWaits: 2 });
     const first = bounded.waitForApproval('ws1', 'a1');
     const second = bounded.waitForApproval('ws1', 'a2');
     await expect(bounded.waitForApproval('ws1', 'a3')).rejects.toMatchObject({
@@ -179,11 +175,11 @@ describe('ApprovalEventManager', () => {
   it('is connected while every event link is up', async () => {
     const states: boolean[] = [];
     manager.connected$.subscribe((up) => states.push(up));
-    manager.setLinkState('remote_bus', false);
-    manager.setLinkState('replica', false);
-    manager.setLinkState('remote_bus', true);
+    core.coverage.setLinkState('remote_bus', false);
+    core.coverage.setLinkState('replica', false);
+    core.coverage.setLinkState('remote_bus', true);
     expect(manager.isConnected).toBe(false);
-    manager.setLinkState('replica', true);
+    core.coverage.setLinkState('replica', true);
     expect(states).toEqual([true, false, true]);
   });
 

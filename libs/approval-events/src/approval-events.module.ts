@@ -18,6 +18,10 @@ import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
 import { ApprovalEventTokens } from './gateway/approval-event.tokens';
 import { RedisReplicaLink } from './replica/redis-replica.link';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
+import { ApprovalEventCoverage } from './coverage/event-coverage';
+import { ApprovalStatusReader } from './reading/approval-status.reader';
+import { ApprovalWaitRegistry } from './waits/approval-wait.registry';
+import { ApprovalWatches } from './watch/approval-watches';
 
 /**
  * Event-driven approval waits. Import once, in the root module (global by default).
@@ -37,7 +41,11 @@ import { ApprovalStatusSource } from './interfaces/approval-status-source.interf
     approvalEventsOptionsProvider,
     approvalStatusSourceProvider,
     ApprovalEventsMetrics,
+    ApprovalEventCoverage,
+    ApprovalWaitRegistry,
     ApprovalEventManager,
+    ApprovalStatusReader,
+    ApprovalWatches,
     ApprovalQueueBridge,
     ApprovalResolvedListener,
     ApprovalEventBusClient,
@@ -46,11 +54,10 @@ import { ApprovalStatusSource } from './interfaces/approval-status-source.interf
   ],
   exports: [
     ApprovalEventTokens,
-    ApprovalEventBusClient,
-    RedisReplicaLink,
     APPROVAL_EVENTS_OPTIONS,
     ApprovalStatusSource,
     ApprovalEventsMetrics,
+    ApprovalEventCoverage,
     ApprovalEventManager,
     ApprovalQueueBridge,
   ],

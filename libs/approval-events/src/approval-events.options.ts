@@ -18,6 +18,7 @@ export interface ResolvedApprovalEventsOptions {
   eventBusUrl?: string;
   eventBusToken?: string;
   eventBusWorkspaces: readonly string[];
+  eventBusSubscribeAll: boolean;
   redisUrl?: string;
   redisKeyPrefix: string;
   gatewayProducerToken?: string;
@@ -112,8 +113,10 @@ function keyPrefix(value: unknown): string {
 export function resolveApprovalEventsOptions(
   options: ApprovalEventsModuleOptions = {},
 ): ResolvedApprovalEventsOptions {
-  if (options.useEvents !== undefined && typeof options.useEvents !== 'boolean') {
-    throw invalid('useEvents', 'a boolean', options.useEvents);
+  for (const option of ['useEvents', 'eventBusSubscribeAll'] as const) {
+    if (options[option] !== undefined && typeof options[option] !== 'boolean') {
+      throw invalid(option, 'a boolean', options[option]);
+    }
   }
   const statusSource = options.statusSource;
   if (statusSource !== undefined && typeof statusSource?.getApproval !== 'function') {
@@ -150,6 +153,7 @@ export function resolveApprovalEventsOptions(
     eventBusUrl,
     eventBusToken,
     eventBusWorkspaces: [...new Set(workspaces)],
+    eventBusSubscribeAll: options.eventBusSubscribeAll ?? false,
     redisUrl: redisUrl(options.redisUrl),
     redisKeyPrefix: keyPrefix(options.redisKeyPrefix),
     gatewayProducerToken: text('gatewayProducerToken', options.gatewayProducerToken),

@@ -1,11 +1,7 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { registryMetric } from '../../../test/support/metrics';
 import { decideAndPublish } from '../test/events';
-import { FakeStatusSource } from '../test/fake-status-source';
-import { ApprovalEventManager } from './approval-event.manager';
-import { ApprovalEventsMetrics } from './approval-events.metrics';
-import { resolveApprovalEventsOptions } from './approval-events.options';
-import { ApprovalQueueBridge } from './approval-queue.bridge';
+import { registryMetric } from '../test/metrics';
+import { createApprovalEvents } from '../test/wiring';
 import { ApprovalCancelledException } from './errors/approval-cancelled.exception';
 import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
 import { ApprovalNotFoundError } from './errors/approval-not-found.error';
@@ -17,15 +13,8 @@ import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-o
 const POLL_MS = 1_000;
 
 function setup(overrides: ApprovalEventsModuleOptions = {}) {
-  const source = new FakeStatusSource();
-  const options = resolveApprovalEventsOptions({
-    statusSource: source,
-    pollIntervalMs: POLL_MS,
-    ...overrides,
-  });
-  const metrics = new ApprovalEventsMetrics(options);
-  const manager = new ApprovalEventManager(options, metrics);
-  const bridge = new ApprovalQueueBridge(source, manager, metrics, options);
+  const core = createApprovalEvents({ pollIntervalMs: POLL_MS, ...overrides });
+  const { source, manager } = core;
   /** Decides in the store and publishes the event, as the host does. */
   const decide = (
     workspaceId: string,
@@ -33,7 +22,7 @@ function setup(overrides: ApprovalEventsModuleOptions = {}) {
     status?: ResolvedApprovalStatus,
     reason?: string,
   ) => decideAndPublish(source, manager, workspaceId, id, status, reason);
-  return { source, manager, bridge, metrics, decide };
+  return { ...core, decide };
 }
 
 /** Lets pending promise callbacks (status reads) run without moving the clock. */
@@ -48,7 +37,7 @@ describe('ApprovalQueueBridge', () => {
   });
 
   afterEach(() => {
-    ctx.manager.onApplicationShutdown();
+    ctx.shutdown();
     jest.restoreAllMocks();
     jest.useRealTimers();
   });
@@ -107,11 +96,11 @@ describe('ApprovalQueueBridge', () => {
 
   it('wakes 1 000 waiters of one approval with one subscription and one read per event', async () => {
     ctx.source.add('ws1', 'a1');
-    const subscribe = jest.spyOn(ctx.manager, 'resolutionsOf');
+    const listen = jest.spyOn(ctx.manager.channels, 'add');
     const waits = Array.from({ length: 1_000 }, () => ctx.bridge.waitForApproval('ws1', 'a1'));
     await flush();
     expect(ctx.manager.pendingCount).toBe(1_000);
-    expect(subscribe).toHaveBeenCalledTimes(1);
+    expect(listen).toHaveBeenCalledTimes(1);
     expect(ctx.source.readsOf('a1')).toBe(1);
     ctx.decide('ws1', 'a1');
     const approvals = await Promise.all(waits);
@@ -242,7 +231,7 @@ describe('ApprovalQueueBridge', () => {
 
   it('polls each approval once per interval while disconnected, however many wait on it', async () => {
     jest.spyOn(Math, 'random').mockReturnValue(0.5); // no jitter: exact intervals
-    ctx.manager.setLinkState('remote_bus', false);
+    ctx.coverage.setLinkState('remote_bus', false);
     const approvals = ['a1', 'a2', 'a3'];
     approvals.forEach((id) => ctx.source.add('ws1', id));
     const waits = approvals.flatMap((id) =>
@@ -267,7 +256,7 @@ describe('ApprovalQueueBridge', () => {
   });
 
   it('jitters the poll interval by up to 10 %', async () => {
-    ctx.manager.setLinkState('remote_bus', false);
+    ctx.coverage.setLinkState('remote_bus', false);
     ctx.source.add('ws1', 'a1');
     // The first delay is drawn low (-10 %), the second high (+10 %).
     jest
@@ -297,7 +286,7 @@ describe('ApprovalQueueBridge', () => {
   });
 
   it('reads each pending approval once on reconnect, then stops polling', async () => {
-    ctx.manager.setLinkState('remote_bus', false);
+    ctx.coverage.setLinkState('remote_bus', false);
     ctx.source.add('ws1', 'a1');
     ctx.source.add('ws1', 'a2');
     const waits = [
@@ -307,7 +296,7 @@ describe('ApprovalQueueBridge', () => {
     await jest.advanceTimersByTimeAsync(POLL_MS * 1.1);
     expect(ctx.source.reads).toHaveLength(4);
     ctx.source.decide('ws1', 'a1', 'approved'); // decided while the bus was down: its event is lost
-    ctx.manager.setLinkState('remote_bus', true);
+    ctx.coverage.setLinkState('remote_bus', true);
     await flush();
     expect(ctx.source.reads).toHaveLength(6);
     await expect(waits[0]).resolves.toMatchObject({ status: 'approved' });
@@ -360,16 +349,16 @@ describe('ApprovalQueueBridge', () => {
     ['default options', {}],
     ['useEvents: false', { useEvents: false }],
   ])('rejects pending waits on shutdown and leaves nothing behind (%s)', async (_case, options) => {
-    ctx.manager.onApplicationShutdown();
+    ctx.shutdown();
     ctx = setup(options);
-    ctx.manager.setLinkState('remote_bus', false);
+    ctx.coverage.setLinkState('remote_bus', false);
     ctx.source.add('ws1', 'a1');
     const waits = [
       ctx.bridge.waitForApproval('ws1', 'a1'),
       ctx.bridge.waitForApproval('ws1', 'a1', { timeoutMs: 10_000 }),
     ];
     await flush();
-    ctx.manager.onApplicationShutdown();
+    ctx.shutdown();
     for (const wait of waits)
       await expect(wait).rejects.toBeInstanceOf(ApprovalEventsShutdownError);
     expectNothingLeft();
@@ -395,7 +384,7 @@ describe('ApprovalQueueBridge', () => {
 
   describe('with useEvents: false', () => {
     beforeEach(() => {
-      ctx.manager.onApplicationShutdown();
+      ctx.shutdown();
       ctx = setup({ useEvents: false });
     });
 

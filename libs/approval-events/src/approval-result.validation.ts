@@ -6,7 +6,11 @@ import {
   MAX_TIMESTAMP_LENGTH,
   RESOLVED_STATUSES,
 } from './approval-events.constants';
-import type { ApprovalResult, ResolvedApprovalStatus } from './interfaces/approval.interface';
+import type {
+  Approval,
+  ApprovalResult,
+  ResolvedApprovalStatus,
+} from './interfaces/approval.interface';
 import { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth';
 
 /** Why `value` is not a usable id, or `undefined` if it is. */
@@ -114,4 +118,27 @@ export function parseApprovalResult(value: unknown): ApprovalResult | string {
 /** Two resolutions describe the same decision (a duplicate delivery, not a new fact). */
 export function isSameResolution(a: ApprovalResult, b: ApprovalResult): boolean {
   return a.status === b.status && a.resolvedAt === b.resolvedAt && a.resolvedBy === b.resolvedBy;
+}
+
+/**
+ * The resolution event that describes a decided approval: what the host publishes after a
+ * decision and what a poll that found one republishes. The one place this mapping lives.
+ *
+ * @throws TypeError when the approval is still pending.
+ * @example
+ * eventEmitter.emit(APPROVAL_RESOLVED_EVENT, toApprovalResult(decided));
+ */
+export function toApprovalResult(approval: Approval): ApprovalResult {
+  if (approval.status === 'pending') {
+    throw new TypeError(`Approval ${approval.id} is still pending: it has no resolution`);
+  }
+  const result: ApprovalResult = {
+    approvalId: approval.id,
+    workspaceId: approval.workspaceId,
+    status: approval.status,
+    resolvedAt: approval.resolvedAt ?? new Date().toISOString(),
+  };
+  if (approval.resolution !== undefined) result.resolution = approval.resolution;
+  if (approval.resolvedBy !== undefined) result.resolvedBy = approval.resolvedBy;
+  return result;
 }

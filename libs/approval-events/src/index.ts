@@ -1,5 +1,12 @@
+/**
+ * The public API of `ApprovalEventsModule`. Everything a user injects, configures, catches
+ * or types against is exported here; everything else (the coverage, the wait registry, the
+ * per-approval watches, the status reader, the links' plumbing) is internal and may change
+ * in any release.
+ */
 export { ApprovalEventManager } from './approval-event.manager';
 export {
+  APPROVAL_REQUESTED_EVENT,
   APPROVAL_RESOLVED_EVENT,
   MAX_ID_LENGTH,
   MAX_RESOLUTION_BYTES,
@@ -9,11 +16,8 @@ export {
 } from './approval-events.constants';
 export { ApprovalEventsMetrics } from './approval-events.metrics';
 export { ApprovalEventsModule } from './approval-events.module';
-export {
-  APPROVAL_EVENTS_OPTIONS,
-  type ResolvedApprovalEventsOptions,
-} from './approval-events.options';
 export { ApprovalQueueBridge } from './approval-queue.bridge';
+export { toApprovalResult } from './approval-result.validation';
 export * from './errors';
 export { ApprovalEventGateway } from './gateway/approval-event.gateway';
 export { ApprovalEventTokens, MAX_SCOPED_TOKEN_TTL_SECONDS } from './gateway/approval-event.tokens';
@@ -52,8 +56,6 @@ export type {
   ServerToClientEvents,
   WorkspaceSubscription,
 } from './interfaces/approval-socket-events.interface';
-export { ApprovalEventBusClient, REMOTE_BUS_LINK } from './remote/approval-event-bus.client';
-export { REPLICA_LINK, RedisReplicaLink } from './replica/redis-replica.link';
 export type {
   BridgeWaitOptions,
   ReceivedResolution,

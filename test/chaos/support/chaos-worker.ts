@@ -1,10 +1,9 @@
 import { HttpService } from '@nestjs/axios';
+import { ApprovalStatusSource, HttpApprovalStatusSource } from '@app/approval-events';
 import {
   APPROVAL_EVENTS_OPTIONS,
-  ApprovalStatusSource,
-  HttpApprovalStatusSource,
   type ResolvedApprovalEventsOptions,
-} from '@app/approval-events';
+} from '@app/approval-events/approval-events.options';
 import { type RunningWorker, startWorker } from '../../support';
 
 export interface ChaosWorkerOptions {

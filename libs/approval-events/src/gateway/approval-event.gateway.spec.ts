@@ -6,6 +6,7 @@ import { registryMetric } from '../../../../test/support/metrics';
 import { decideAndPublish, resolution, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
 import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventCoverage } from '../coverage/event-coverage';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventsModule } from '../approval-events.module';
 import { ApprovalQueueBridge } from '../approval-queue.bridge';
@@ -231,8 +232,8 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     const subscriber = connect(SUBSCRIBER);
     await connected(subscriber);
     const dropped = new Promise((resolve) => subscriber.once('disconnect', resolve));
-    const manager = host.get(ApprovalEventManager);
-    manager.setLinkState('replica', false);
+    const coverage = host.get(ApprovalEventCoverage);
+    coverage.setLinkState('replica', false);
     await expect(dropped).resolves.toBe('transport close');
     const whileDown = connect(SUBSCRIBER);
     const outcome = await new Promise<string>((resolve) => {
@@ -241,7 +242,7 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
       whileDown.once('disconnect', (reason) => resolve(reason));
     });
     expect(outcome).toBe('transport close'); // a client with reconnection on retries later
-    manager.setLinkState('replica', true);
+    coverage.setLinkState('replica', true);
     await expect(connected(connect(SUBSCRIBER))).resolves.toBeUndefined();
   });
 

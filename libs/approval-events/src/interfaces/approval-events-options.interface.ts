@@ -52,10 +52,19 @@ export interface ApprovalEventsModuleOptions {
   /** Token sent in the handshake to `eventBusUrl`. Required with it. Never logged. */
   eventBusToken?: string;
   /**
-   * Workspaces whose resolutions the remote client subscribes to.
+   * Workspaces the remote client subscribes to as it connects. Any other workspace is
+   * subscribed to on demand, when a wait first watches one of its approvals, and polled
+   * until that subscription is acknowledged (or for good, if the bus refuses it).
    * @default []
    */
   eventBusWorkspaces?: string[];
+  /**
+   * Subscribe, as the client connects, to every workspace its token may see (`subscribe {}`):
+   * one subscription for an agent that serves many workspaces. With a scoped token it
+   * covers the token's workspaces; any other is tried on demand and polled if refused.
+   * @default false
+   */
+  eventBusSubscribeAll?: boolean;
   /**
    * Redis that replicas share (`redis://host:6379`): resolutions learnt on one replica wake
    * waits on every other. Without it the process hears only its own events.

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { filter, type Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventCoverage } from '../coverage/event-coverage';
 import type { ResolutionSource } from '../approval-events.constants';
 import {
   APPROVAL_EVENTS_OPTIONS,
@@ -17,7 +18,7 @@ import {
 import { feedUntrusted } from '../feed-untrusted';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 
-/** The manager link this reports, so waits poll while replicas cannot hear each other. */
+/** The coverage link this reports, so waits poll while replicas cannot hear each other. */
 export const REPLICA_LINK = 'replica';
 
 /** Resolutions this process learnt first-hand; what came from other replicas is not echoed. */
@@ -58,8 +59,9 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
     private readonly manager: ApprovalEventManager,
+    private readonly coverage: ApprovalEventCoverage,
   ) {
-    if (options.redisUrl) manager.setLinkState(REPLICA_LINK, false);
+    if (options.redisUrl) coverage.setLinkState(REPLICA_LINK, false);
   }
 
   /** The pub/sub channel resolutions travel on. */
@@ -128,11 +130,11 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     this.warnedDown = false;
-    this.manager.setLinkState(REPLICA_LINK, true);
+    this.coverage.setLinkState(REPLICA_LINK, true);
   }
 
   private onDown(): void {
-    this.manager.setLinkState(REPLICA_LINK, false);
+    this.coverage.setLinkState(REPLICA_LINK, false);
   }
 
   private onError(error: Error): void {

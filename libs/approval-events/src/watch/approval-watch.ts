@@ -1,0 +1,173 @@
+import { performance } from 'node:perf_hooks';
+import { defer, map, Observable, repeat, type Subscription, timer } from 'rxjs';
+import { toApprovalResult } from '../approval-result.validation';
+import type { Approval } from '../interfaces/approval.interface';
+import type { ReceivedResolution } from '../interfaces/wait-options.interface';
+import type { ResolutionListener } from '../manager/approval-channels';
+import { jittered } from '../reading/approval-status.reader';
+import type { BridgeWait } from './bridge-wait';
+import type { ApprovalWatches } from './approval-watches';
+
+/** Why the status of an approval is being read. */
+const enum Trigger {
+  Start,
+  Event,
+  Poll,
+  Reconcile,
+}
+
+/** Every `pollIntervalMs` (jittered anew each time) for as long as it is subscribed. */
+const pollTicks$ = (pollIntervalMs: number): Observable<Trigger> =>
+  defer(() => timer(jittered(pollIntervalMs))).pipe(
+    repeat(),
+    map(() => Trigger.Poll),
+  );
+
+/**
+ * Everything the waits on one approval share: one event listener, one read at a time, and
+ * (while events cannot reach the approval) one poller. Created by its first waiter,
+ * gone with its last or with the outcome.
+ *
+ * Reads follow "exhaust with trailing": a trigger that arrives while a read is in flight is
+ * not lost (that read may have started before the decision committed) but runs once the
+ * read returns; any number of triggers meanwhile cost one read.
+ *
+ * @internal
+ */
+export class ApprovalWatch implements ResolutionListener {
+  readonly waiters: BridgeWait[] = [];
+  /** Fallback polls so far, so each wait can tell whether it had to poll. */
+  polls = 0;
+  private covered = false;
+  private reading?: Subscription;
+  private readPending = false;
+  private trailing?: Trigger;
+  /** `performance.now()` of the event whose read is in flight or queued, for the histogram. */
+  private eventAt = 0;
+  private polling?: Subscription;
+  private ended = false;
+
+  constructor(
+    readonly workspaceId: string,
+    readonly approvalId: string,
+    readonly key: string,
+    private readonly pollIntervalMs: number,
+    private readonly watches: ApprovalWatches,
+  ) {}
+
+  /** Subscribe first, then read: a decision lands either in that read or as an event. */
+  start(): void {
+    const { useEvents } = this.watches.options;
+    if (useEvents) this.watches.manager.channels.add(this.key, this);
+    this.covered = useEvents && this.watches.coverage.covers(this.workspaceId);
+    this.trigger(Trigger.Start);
+    if (!this.covered && !this.ended) this.startPolling();
+  }
+
+  onResolution(received: ReceivedResolution): void {
+    this.eventAt = received.receivedAt;
+    this.trigger(Trigger.Event);
+  }
+
+  /** Events can (or can no longer) reach this approval: stop (or start) polling. */
+  setCovered(covered: boolean): void {
+    if (!this.watches.options.useEvents || covered === this.covered || this.ended) return;
+    this.covered = covered;
+    if (!covered) return this.startPolling();
+    this.polling?.unsubscribe();
+    this.polling = undefined;
+    // What was decided while events could not arrive is found by this one read.
+    this.trigger(Trigger.Reconcile);
+  }
+
+  addWaiter(wait: BridgeWait): void {
+    this.waiters.push(wait);
+    wait.attachTo(this);
+  }
+
+  /** One read without retries, for a wait's last look when its time is up. */
+  readOnce$(): Observable<Approval> {
+    return this.watches.reader.read$(this.workspaceId, this.approvalId);
+  }
+
+  removeWaiter(wait: BridgeWait): void {
+    const index = this.waiters.indexOf(wait);
+    if (index >= 0) this.waiters.splice(index, 1);
+    if (this.polls > wait.pollsBefore) this.watches.metrics.waitFallbacks.inc();
+    if (this.waiters.length === 0) this.end();
+  }
+
+  private startPolling(): void {
+    this.polling = pollTicks$(this.pollIntervalMs).subscribe((trigger) => {
+      this.polls++;
+      this.trigger(trigger);
+    });
+  }
+
+  private trigger(trigger: Trigger): void {
+    if (this.ended) return;
+    if (this.readPending) {
+      this.trailing = trigger;
+      return;
+    }
+    this.readPending = true;
+    const { reader } = this.watches;
+    const subscription = reader
+      .readWithRetry$(this.workspaceId, this.approvalId, this.pollIntervalMs)
+      .subscribe({
+        next: (approval) => this.onRead(approval, trigger),
+        error: (error: unknown) => this.fail(error),
+      });
+    // A read that ended synchronously has already cleared `readPending`.
+    if (this.readPending) this.reading = subscription;
+  }
+
+  private onRead(approval: Approval, trigger: Trigger): void {
+    this.readPending = false;
+    this.reading = undefined;
+    if (approval.status !== 'pending') return this.decided(approval, trigger);
+    const next = this.trailing;
+    this.trailing = undefined;
+    if (next !== undefined) this.trigger(next);
+  }
+
+  private decided(approval: Approval, trigger: Trigger): void {
+    const { metrics, manager } = this.watches;
+    if (trigger === Trigger.Event) {
+      metrics.wakeLatency.observe((performance.now() - this.eventAt) / 1000);
+    }
+    const waiters = [...this.waiters];
+    this.end();
+    for (const wait of waiters) wait.deliver(approval);
+    // Found by a read while events could not reach it: the bus missed it, so tell the
+    // manager's other listeners (gateway subscribers, manager waits) as a `poll`.
+    const missedByTheBus =
+      trigger === Trigger.Poll ||
+      trigger === Trigger.Reconcile ||
+      (trigger === Trigger.Start && !this.watches.coverage.covers(this.workspaceId));
+    if (missedByTheBus) {
+      try {
+        manager.onApprovalResponse(toApprovalResult(approval), 'poll');
+      } catch {
+        // A record the events validation refuses (say, an odd resolvedAt) just is not echoed.
+      }
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.readPending = false;
+    const waiters = [...this.waiters];
+    this.end();
+    for (const wait of waiters) wait.fail(error);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.reading?.unsubscribe();
+    this.polling?.unsubscribe();
+    this.reading = this.polling = undefined;
+    this.watches.manager.channels.remove(this.key, this);
+    this.watches.forget(this);
+  }
+}

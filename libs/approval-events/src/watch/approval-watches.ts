@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventsMetrics } from '../approval-events.metrics';
+import {
+  APPROVAL_EVENTS_OPTIONS,
+  type ResolvedApprovalEventsOptions,
+} from '../approval-events.options';
+import { approvalKey } from '../approval-key';
+import { ApprovalEventCoverage, type CoverageChange } from '../coverage/event-coverage';
+import { ApprovalStatusReader } from '../reading/approval-status.reader';
+import { ApprovalWatch } from './approval-watch';
+import type { BridgeWait } from './bridge-wait';
+
+/**
+ * The shared watches, by workspace and then approval: a wait joins its approval's watch,
+ * or starts it. Tells the coverage which workspaces the watches need (so a link can
+ * subscribe on demand) and tells each watch when events start or stop reaching it.
+ *
+ * @internal
+ */
+@Injectable()
+export class ApprovalWatches implements OnApplicationShutdown {
+  private readonly byWorkspace = new Map<string, Map<string, ApprovalWatch>>();
+  private readonly coverageChanges: Subscription;
+
+  constructor(
+    @Inject(APPROVAL_EVENTS_OPTIONS) readonly options: ResolvedApprovalEventsOptions,
+    readonly manager: ApprovalEventManager,
+    readonly coverage: ApprovalEventCoverage,
+    readonly reader: ApprovalStatusReader,
+    readonly metrics: ApprovalEventsMetrics,
+  ) {
+    // One subscription for all watches: one per watch would put 100 000 observers in one
+    // array, each removed by a scan.
+    this.coverageChanges = coverage.changes$.subscribe((change) => this.onCoverage(change));
+  }
+
+  /** Approvals watched now. */
+  get size(): number {
+    let size = 0;
+    for (const watches of this.byWorkspace.values()) size += watches.size;
+    return size;
+  }
+
+  /** Adds `wait` to its approval's watch, starting the watch if it is the first. */
+  join(workspaceId: string, approvalId: string, pollIntervalMs: number, wait: BridgeWait): void {
+    let inWorkspace = this.byWorkspace.get(workspaceId);
+    const existing = inWorkspace?.get(approvalId);
+    if (existing) return existing.addWaiter(wait);
+    if (!inWorkspace) {
+      inWorkspace = new Map();
+      this.byWorkspace.set(workspaceId, inWorkspace);
+      this.coverage.acquire(workspaceId);
+    }
+    const key = approvalKey(workspaceId, approvalId);
+    const watch = new ApprovalWatch(workspaceId, approvalId, key, pollIntervalMs, this);
+    inWorkspace.set(approvalId, watch);
+    watch.addWaiter(wait);
+    watch.start();
+  }
+
+  /** Called by a watch as it ends. */
+  forget(watch: ApprovalWatch): void {
+    const inWorkspace = this.byWorkspace.get(watch.workspaceId);
+    if (inWorkspace?.get(watch.approvalId) !== watch) return;
+    inWorkspace.delete(watch.approvalId);
+    if (inWorkspace.size > 0) return;
+    this.byWorkspace.delete(watch.workspaceId);
+    this.coverage.release(watch.workspaceId);
+  }
+
+  onApplicationShutdown(): void {
+    this.coverageChanges.unsubscribe();
+  }
+
+  private onCoverage({ workspaceId }: CoverageChange): void {
+    if (workspaceId !== undefined) {
+      const watches = this.byWorkspace.get(workspaceId);
+      if (watches) this.setCovered(workspaceId, watches);
+      return;
+    }
+    for (const [id, watches] of this.byWorkspace) this.setCovered(id, watches);
+  }
+
+  private setCovered(workspaceId: string, watches: Map<string, ApprovalWatch>): void {
+    const covered = this.coverage.covers(workspaceId);
+    for (const watch of [...watches.values()]) watch.setCovered(covered);
+  }
+}
