@@ -24,12 +24,14 @@ import {
   startWorker,
 } from './support';
 import request from 'supertest';
+import { Logger } from '@nestjs/common';
 
 const WS = 'ws-remote';
 const OTHER_WS = 'ws-not-subscribed';
 const KEY = { 'x-api-key': API_KEY };
 /** Short, so a fallback poll is seen quickly; far below the module's 5 s default. */
 const POLL_INTERVAL_MS = 100;
+const JWT_SECRET = 'e2e-jwt-secret-0123456789abcdef0123456789';
 
 function workerParts(worker: RunningWorker) {
   return {
@@ -121,6 +123,79 @@ describe('Agent worker against the host (remote case)', () => {
     expect(
       await registryMetric(registry, 'approval_events_received_total', { source: 'remote_bus' }),
     ).toBe(1);
+  });
+
+  it('subscribes on demand: a wait in a workspace it was not configured with is woken by the event', async () => {
+    const host = await startHost();
+    const worker = await startWorker({ hostUrl: host.url, workspaces: [WS] });
+    const { manager, bridge, registry } = workerParts(worker);
+    await connectedToBus(manager);
+    const approval = await createApproval(host.url, OTHER_WS);
+    const reads = countStoreReads(host, approval.id);
+    // A poll interval far beyond the test: only an event can end this wait in time.
+    const wait = handled(
+      bridge.waitForApproval(OTHER_WS, approval.id, { timeoutMs: 15_000, pollIntervalMs: 60_000 }),
+    );
+    // The start read, then the reconcile read once the on-demand subscribe is acknowledged.
+    await eventually('the on-demand subscription to be acknowledged', () => reads() === 2);
+    const decided = await decide(host.url, OTHER_WS, approval.id, 'approve');
+    const decidedAt = Date.now();
+
+    await expect(wait).resolves.toEqual(decided);
+    expect(Date.now() - decidedAt).toBeLessThan(1_000);
+    expect(
+      await registryMetric(registry, 'approval_events_received_total', { source: 'remote_bus' }),
+    ).toBe(1);
+    expect(await registryMetric(registry, 'approval_wait_fallback_total')).toBe(0);
+    expect(reads()).toBe(3);
+  });
+
+  it('polls, and warns once, where the bus refuses the workspace of a wait (scoped token)', async () => {
+    const host = await startHost({ env: { APPROVAL_EVENTS_JWT_SECRET: JWT_SECRET } });
+    const issued = await request(host.url)
+      .post(`/api/workspaces/${WS}/event-tokens`)
+      .send({ ttlSeconds: 600 })
+      .expect(201);
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const worker = await startWorker({
+      hostUrl: host.url,
+      workspaces: [WS],
+      token: issued.body.token,
+    });
+    const { manager, bridge, registry } = workerParts(worker);
+    await connectedToBus(manager);
+    const mine = await createApproval(host.url, WS);
+    const theirs = await createApproval(host.url, OTHER_WS);
+    const options = { timeoutMs: 15_000, pollIntervalMs: POLL_INTERVAL_MS };
+    const refusedWaits = [1, 2].map(() =>
+      handled(bridge.waitForApproval(OTHER_WS, theirs.id, options)),
+    );
+    const coveredWait = handled(bridge.waitForApproval(WS, mine.id, options));
+    await eventually('the refusal to be logged', () =>
+      warn.mock.calls.some(([message]) =>
+        String(message).includes(`workspace ${OTHER_WS} refused`),
+      ),
+    );
+    expect(manager.isConnected).toBe(true); // the link stays up for the workspaces it covers
+
+    const decided = await decide(host.url, OTHER_WS, theirs.id, 'approve');
+    const decidedAt = Date.now();
+    await expect(Promise.all(refusedWaits)).resolves.toEqual([decided, decided]);
+    expect(Date.now() - decidedAt).toBeLessThan(POLL_INTERVAL_MS * 1.1 + 500);
+    expect(
+      await registryMetric(registry, 'approval_events_received_total', { source: 'poll' }),
+    ).toBe(1);
+
+    const mineDecided = await decide(host.url, WS, mine.id, 'approve');
+    await expect(coveredWait).resolves.toEqual(mineDecided);
+    expect(
+      await registryMetric(registry, 'approval_events_received_total', { source: 'remote_bus' }),
+    ).toBe(1);
+    const refusals = warn.mock.calls.filter(([message]) =>
+      String(message).includes(`workspace ${OTHER_WS} refused`),
+    );
+    expect(refusals).toHaveLength(1);
+    warn.mockRestore();
   });
 
   it('with the wrong token, is refused by the bus and falls back to polling', async () => {
