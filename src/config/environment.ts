@@ -12,6 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -74,7 +75,7 @@ export class Environment {
 
   /** Prefix of the Redis channel the replicas share, so deployments on one Redis stay apart. */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/)
+  @Matches(REDIS_KEY_PREFIX_PATTERN)
   REDIS_KEY_PREFIX?: string;
 
   @IsOptional()

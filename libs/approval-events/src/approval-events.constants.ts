@@ -38,6 +38,9 @@ export const MAX_RESOLVED_BY_LENGTH = 256;
 /** Longest `resolvedAt` string an event may carry. */
 export const MAX_TIMESTAMP_LENGTH = 64;
 
+/** What a `redisKeyPrefix` may be: it names Redis channels shared by every replica. */
+export const REDIS_KEY_PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
 /** Shortest poll interval, for the module option and for a single wait. */
 export const MIN_POLL_INTERVAL_MS = 10;
 

@@ -1,5 +1,10 @@
 import { Registry } from 'prom-client';
-import { MAX_ID_LENGTH, MAX_TIMEOUT_MS, MIN_POLL_INTERVAL_MS } from './approval-events.constants';
+import {
+  MAX_TIMEOUT_MS,
+  MIN_POLL_INTERVAL_MS,
+  REDIS_KEY_PREFIX_PATTERN,
+} from './approval-events.constants';
+import { idProblem } from './approval-result.validation';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import type { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 
@@ -100,7 +105,7 @@ function redisUrl(value: unknown): string | undefined {
 
 function keyPrefix(value: unknown): string {
   const prefix = text('redisKeyPrefix', value) ?? 'approval-events';
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+  if (!REDIS_KEY_PREFIX_PATTERN.test(prefix)) {
     throw invalid('redisKeyPrefix', '1 to 64 characters of A-Z a-z 0-9 _ . : -', value);
   }
   return prefix;
@@ -131,11 +136,11 @@ export function resolveApprovalEventsOptions(
   const workspaces = options.eventBusWorkspaces ?? [];
   if (
     !Array.isArray(workspaces) ||
-    workspaces.some((id) => typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH)
+    workspaces.some((id) => idProblem('workspaceId', id) !== undefined)
   ) {
     throw invalid(
       'eventBusWorkspaces',
-      `an array of workspace ids (1 to ${MAX_ID_LENGTH} characters)`,
+      'an array of workspace ids (1 to 128 printable characters)',
       workspaces,
     );
   }

@@ -11,6 +11,7 @@ export {
   MAX_ID_LENGTH,
   MAX_RESOLUTION_BYTES,
   MAX_RESOLVED_BY_LENGTH,
+  REDIS_KEY_PREFIX_PATTERN,
   type RejectionReason,
   type ResolutionSource,
 } from './approval-events.constants';

@@ -1,5 +1,6 @@
 import { filter, firstValueFrom } from 'rxjs';
 import type { ApprovalEventManager } from '../src/approval-event.manager';
+import { toApprovalResult } from '../src/approval-result.validation';
 import type {
   Approval,
   ApprovalResult,
@@ -30,14 +31,7 @@ export function decideAndPublish(
   reason?: string,
 ): Approval {
   const approval = source.decide(workspaceId, approvalId, status, reason);
-  manager.onApprovalResponse({
-    approvalId,
-    workspaceId,
-    status,
-    resolvedBy: approval.resolvedBy,
-    resolvedAt: approval.resolvedAt!,
-    resolution: approval.resolution,
-  });
+  manager.onApprovalResponse(toApprovalResult(approval));
   return approval;
 }
 

@@ -47,7 +47,7 @@ type SubscribeAck = GatewayAck & { workspaces?: string[] };
  * connect-time subscriptions are answered. Reconnection, with exponential backoff and
  * jitter, is socket.io-client's own.
  *
- * @publicApi
+ * @internal
  * @example
  * ApprovalEventsModule.forRoot({
  *   approvalsApiUrl: 'http://host:3000/api',

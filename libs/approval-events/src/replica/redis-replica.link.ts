@@ -43,6 +43,7 @@ interface ReplicaMessage {
  * it is down, `connected$` is false and every wait on this replica polls; when it returns,
  * each pending approval is read once. Reconnection is ioredis's own.
  *
+ * @internal
  * @example
  * ApprovalEventsModule.forRoot({ statusSource, redisUrl: 'redis://redis:6379' });
  */
