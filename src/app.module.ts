@@ -7,7 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AgentsModule } from './agents/agents.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { StoreApprovalStatusSource } from './approvals/store-approval-status.source';
-import { type Environment, listFrom, validateEnvironment } from './config/environment';
+import { type Environment, busWorkspacesFrom, validateEnvironment } from './config/environment';
 import { gatewaySecretsFrom } from './config/gateway-tokens.config';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { EventTokensModule } from './event-tokens/event-tokens.module';
@@ -68,7 +68,7 @@ function warnOfSilentReplicas(config: ConfigService<Environment, true>): void {
           eventBusToken: eventBusUrl
             ? config.get('APPROVAL_EVENTS_SUBSCRIBER_TOKEN', { infer: true })
             : undefined,
-          eventBusWorkspaces: listFrom(config.get('EVENT_BUS_WORKSPACES', { infer: true })),
+          ...busWorkspacesFrom(config.get('EVENT_BUS_WORKSPACES', { infer: true })),
           pollIntervalMs: config.get('APPROVAL_POLL_INTERVAL_MS', { infer: true }),
           redisUrl: config.get('REDIS_URL', { infer: true }),
           redisKeyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }),

@@ -132,3 +132,16 @@ export function listFrom(value: string | undefined): string[] {
     .map((item) => item.trim())
     .filter(Boolean);
 }
+
+/**
+ * `EVENT_BUS_WORKSPACES` as the library's options: a comma-separated list of workspaces to
+ * subscribe to as the client connects, or `*` for every workspace the token may see.
+ */
+export function busWorkspacesFrom(value: string | undefined): {
+  eventBusWorkspaces: string[];
+  eventBusSubscribeAll: boolean;
+} {
+  const workspaces = listFrom(value);
+  const all = workspaces.includes('*');
+  return { eventBusWorkspaces: all ? [] : workspaces, eventBusSubscribeAll: all };
+}

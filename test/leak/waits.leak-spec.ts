@@ -164,6 +164,7 @@ describe('leaks: 100 000 waits ending in every way', () => {
     for (const ending of ['cancelled', 'timed_out', 'aborted', 'shutdown']) {
       expect(totals[ending]).toBeGreaterThan(0);
     }
+    for (const h of (process as any)._getActiveHandles()) if (h?.constructor?.name==='Timeout') console.log('TIMER', h._idleTimeout, h._repeat, String(h._onTimeout).slice(0,300));
     expect(handlesAfter).toEqual(handlesBefore);
     expect(growth).toBeLessThan(HEAP_TOLERANCE);
     shared.shutdown();

@@ -3,7 +3,11 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ApprovalEventsModule } from '@app/approval-events';
-import { type Environment, listFrom, validateEnvironment } from '../../../src/config/environment';
+import {
+  type Environment,
+  busWorkspacesFrom,
+  validateEnvironment,
+} from '../../../src/config/environment';
 import { RemoteAgent } from './remote-agent.service';
 
 /**
@@ -24,7 +28,7 @@ import { RemoteAgent } from './remote-agent.service';
         pollIntervalMs: config.get('APPROVAL_POLL_INTERVAL_MS', { infer: true }),
         eventBusUrl: config.get('EVENT_BUS_URL', { infer: true }),
         eventBusToken: config.get('APPROVAL_EVENTS_SUBSCRIBER_TOKEN', { infer: true }),
-        eventBusWorkspaces: listFrom(config.get('EVENT_BUS_WORKSPACES', { infer: true })),
+        ...busWorkspacesFrom(config.get('EVENT_BUS_WORKSPACES', { infer: true })),
       }),
     }),
   ],
