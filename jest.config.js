@@ -8,6 +8,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   moduleNameMapper: {
     '^@app/approval-events(|/.*)$': '<rootDir>/libs/approval-events/src$1',
+    '^@app/config$': '<rootDir>/libs/config/src',
   },
   collectCoverageFrom: ['{libs,src,apps}/**/*.ts', '!**/*.spec.ts', '!**/main.ts'],
 };

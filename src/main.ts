@@ -2,7 +2,8 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { logLevelsFrom, validateEnvironment } from './config/environment';
+import { logLevelsFrom } from '@app/config';
+import { validateEnvironment } from './config/environment';
 
 async function bootstrap(): Promise<void> {
   const environment = validateEnvironment(process.env);

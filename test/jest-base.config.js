@@ -3,7 +3,7 @@ const path = require('node:path');
 /**
  * What every Jest config outside package.json shares: TypeScript through ts-jest
  * (tsconfig.spec.json sets isolatedModules, so each file is transpiled on its own) and the
- * library's `@app/approval-events` path. Each suite's config spreads it and adds its own.
+ * libraries' `@app/approval-events` and `@app/config` paths. Each suite's config spreads it and adds its own.
  */
 const base = {
   rootDir: path.join(__dirname, '..'),
@@ -12,6 +12,7 @@ const base = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   moduleNameMapper: {
     '^@app/approval-events(|/.*)$': '<rootDir>/libs/approval-events/src$1',
+    '^@app/config$': '<rootDir>/libs/config/src',
   },
 };
 

@@ -1,35 +1,17 @@
-import { applyDecorators } from '@nestjs/common';
-import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
 import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events';
+import {
+  LOG_LEVELS,
+  type LogLevelName,
+  OptionalSecret,
+  URL_OPTIONS,
+  validateEnvironmentAs,
+} from '@app/config';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-
-/** An optional secret of at least `minLength` characters; the message names the variable. */
-const OptionalSecret = (minLength: number) =>
-  applyDecorators(
-    IsOptional(),
-    IsString(),
-    MinLength(minLength, { message: `$property must be at least ${minLength} characters` }),
-  );
-
 /**
- * Every environment variable the host and the agent worker read, checked at boot so a typo
+ * Every environment variable the host reads, checked at boot so a typo
  * fails fast with the variable's name. Values are never echoed in the error: some are secrets.
  */
 export class Environment {
@@ -104,44 +86,5 @@ export class Environment {
 }
 
 /** `ConfigModule.forRoot({ validate })`: the typed environment, or an error naming each bad variable. */
-export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const blankless = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
-  const environment = plainToInstance(Environment, blankless, { exposeDefaultValues: true });
-  const errors = validateSync(environment, {
-    skipMissingProperties: false,
-    forbidUnknownValues: false,
-  });
-  if (errors.length > 0) {
-    const problems = errors.map(
-      (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
-    );
-    throw new Error(`Invalid environment:\n- ${problems.join('\n- ')}`);
-  }
-  return environment;
-}
-
-/** The log levels at and above `level`, for Nest's logger. */
-export function logLevelsFrom(level: LogLevelName = 'log'): LogLevelName[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
-}
-
-/** The comma-separated list as ids, blanks dropped. */
-export function listFrom(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-/**
- * `EVENT_BUS_WORKSPACES` as the library's options: a comma-separated list of workspaces to
- * subscribe to as the client connects, or `*` for every workspace the token may see.
- */
-export function busWorkspacesFrom(value: string | undefined): {
-  eventBusWorkspaces: string[];
-  eventBusSubscribeAll: boolean;
-} {
-  const workspaces = listFrom(value);
-  const all = workspaces.includes('*');
-  return { eventBusWorkspaces: all ? [] : workspaces, eventBusSubscribeAll: all };
-}
+export const validateEnvironment = (raw: Record<string, unknown>) =>
+  validateEnvironmentAs(Environment, raw);

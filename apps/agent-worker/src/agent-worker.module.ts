@@ -3,11 +3,8 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ApprovalEventsModule } from '@app/approval-events';
-import {
-  type Environment,
-  busWorkspacesFrom,
-  validateEnvironment,
-} from '../../../src/config/environment';
+import { busWorkspacesFrom } from '@app/config';
+import { type WorkerEnvironment, validateWorkerEnvironment } from './config/worker-environment';
 import { RemoteAgent } from './remote-agent.service';
 
 /**
@@ -17,12 +14,12 @@ import { RemoteAgent } from './remote-agent.service';
  */
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateEnvironment }),
+    ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateWorkerEnvironment }),
     EventEmitterModule.forRoot(),
     HttpModule,
     ApprovalEventsModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => ({
+      useFactory: (config: ConfigService<WorkerEnvironment, true>) => ({
         approvalsApiUrl: config.get('APPROVALS_API_URL', { infer: true }),
         apiKey: config.get('API_KEY', { infer: true }),
         pollIntervalMs: config.get('APPROVAL_POLL_INTERVAL_MS', { infer: true }),

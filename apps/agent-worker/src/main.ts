@@ -1,6 +1,7 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { listFrom, logLevelsFrom, validateEnvironment } from '../../../src/config/environment';
+import { listFrom, logLevelsFrom } from '@app/config';
+import { validateWorkerEnvironment } from './config/worker-environment';
 import { AgentWorkerModule } from './agent-worker.module';
 import { RemoteAgent } from './remote-agent.service';
 
@@ -9,7 +10,7 @@ import { RemoteAgent } from './remote-agent.service';
  * `EVENT_BUS_WORKSPACES`, waits for a human, logs the outcome and exits.
  */
 async function bootstrap(): Promise<void> {
-  const environment = validateEnvironment(process.env);
+  const environment = validateWorkerEnvironment(process.env);
   const logger = new ConsoleLogger({ json: true, logLevels: logLevelsFrom(environment.LOG_LEVEL) });
   const app = await NestFactory.createApplicationContext(AgentWorkerModule, { logger });
   app.enableShutdownHooks();

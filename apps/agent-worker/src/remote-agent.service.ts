@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { type Approval, ApprovalQueueBridge, type BridgeWaitOptions } from '@app/approval-events';
 import { firstValueFrom } from 'rxjs';
-import type { Environment as WorkerEnvironment } from '../../../src/config/environment';
+import type { WorkerEnvironment } from './config/worker-environment';
 
 /** Time limit of the REST call that creates an approval. */
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -1,0 +1,75 @@
+import { applyDecorators } from '@nestjs/common';
+import { type ClassConstructor, plainToInstance } from 'class-transformer';
+import { IsOptional, IsString, MinLength, validateSync } from 'class-validator';
+
+/**
+ * What the host and the agent worker share about reading their environment: each app
+ * declares its own variables as a class, and both validate, log and parse lists the same
+ * way. Neither app imports the other.
+ */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** `@IsUrl` options of every http(s) URL variable: a protocol is required, a TLD is not. */
+export const URL_OPTIONS = {
+  require_tld: false,
+  require_protocol: true,
+  protocols: ['http', 'https'],
+};
+
+/** An optional secret of at least `minLength` characters; the message names the variable. */
+export const OptionalSecret = (minLength: number) =>
+  applyDecorators(
+    IsOptional(),
+    IsString(),
+    MinLength(minLength, { message: `$property must be at least ${minLength} characters` }),
+  );
+
+/**
+ * `ConfigModule.forRoot({ validate })`: the environment as an instance of `schema`, or an
+ * error naming each bad variable. Values are never echoed in the error: some are secrets.
+ */
+export function validateEnvironmentAs<T extends object>(
+  schema: ClassConstructor<T>,
+  raw: Record<string, unknown>,
+): T {
+  const blankless = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
+  const environment = plainToInstance(schema, blankless, { exposeDefaultValues: true });
+  const errors = validateSync(environment, {
+    skipMissingProperties: false,
+    forbidUnknownValues: false,
+  });
+  if (errors.length > 0) {
+    const problems = errors.map(
+      (error) => `${error.property}: ${Object.values(error.constraints ?? {}).join(', ')}`,
+    );
+    throw new Error(`Invalid environment:\n- ${problems.join('\n- ')}`);
+  }
+  return environment;
+}
+
+/** The log levels at and above `level`, for Nest's logger. */
+export function logLevelsFrom(level: LogLevelName = 'log'): LogLevelName[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
+
+/** The comma-separated list as ids, blanks dropped. */
+export function listFrom(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/**
+ * `EVENT_BUS_WORKSPACES` as the library's options: a comma-separated list of workspaces to
+ * subscribe to as the client connects, or `*` for every workspace the token may see.
+ */
+export function busWorkspacesFrom(value: string | undefined): {
+  eventBusWorkspaces: string[];
+  eventBusSubscribeAll: boolean;
+} {
+  const workspaces = listFrom(value);
+  const all = workspaces.includes('*');
+  return { eventBusWorkspaces: all ? [] : workspaces, eventBusSubscribeAll: all };
+}

@@ -1,0 +1,10 @@
+export {
+  busWorkspacesFrom,
+  listFrom,
+  LOG_LEVELS,
+  logLevelsFrom,
+  type LogLevelName,
+  OptionalSecret,
+  URL_OPTIONS,
+  validateEnvironmentAs,
+} from './environment';
