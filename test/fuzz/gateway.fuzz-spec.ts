@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { Manager } from 'socket.io-client';
 import request from 'supertest';
 import { ApprovalEventsMetrics } from '@app/approval-events/approval-events.metrics';
 import { MAX_NESTING_DEPTH, type ApprovalResult, type GatewayAck } from '@app/approval-events';
@@ -45,6 +46,8 @@ const SEED_PUBLISH = 0x6a7e_0001;
 const SEED_SUBSCRIBE = 0x6a7e_0002;
 const SEED_DEEP = 0x6a7e_0003;
 const SEED_CONSTRUCTOR = 0x6a7e_0004;
+const SEED_NAMESPACES = 0x6a7e_0005;
+const NAMESPACE_RUNS = 300;
 const CONSTRUCTOR_RUNS = 100;
 const PRODUCERS = 10;
 /** Publishes per batch on one connection: well under the gateway's 100 per second. */
@@ -54,6 +57,22 @@ const BATCH_SPACING_MS = 1_100;
 const PUBLISH_BATCHES = 125; // 5 000 publishes
 const SUBSCRIBE_BATCHES = 40; // 2 000 subscribe + 2 000 unsubscribe bodies
 const DEEP_RUNS = 60;
+
+/**
+ * Namespace names a client may ask for, `/approvals` excepted. The Socket.io wire format
+ * ends a namespace at its first comma, and UTF-8 has no lone surrogates, so those cannot be
+ * sent as themselves (the answer would name another namespace); everything else can.
+ */
+const otherNamespace: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.constantFrom('/', '/admin', '/approvals/', '/Approvals', '/approvals?x=1', '//approvals'),
+    fc.string({ maxLength: 40 }).map((name) => `/${name}`),
+    fc.string({ unit: 'binary', maxLength: 40 }).map((name) => `/${name}`),
+    nastyString.map((name) => `/${name}`),
+  )
+  // As the server decodes it: a lone surrogate reaches it as U+FFFD.
+  .map((name) => Buffer.from(name.replaceAll(',', ''), 'utf8').toString('utf8'))
+  .filter((name) => name !== '/approvals');
 const ACK_TIMEOUT_MS = 2_000;
 const WATCHED_WORKSPACE = 'ws-fuzz-watch';
 
@@ -203,6 +222,20 @@ const subscriptionBody: fc.Arbitrary<unknown> = fc.oneof(
       ),
   },
   { weight: 1, arbitrary: wireValue },
+  // No workspaceId (every workspace the token may see), with and without a channel.
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constant({}),
+      fc.constant({ channel: 'approvals' }),
+      fc.oneof(wireValue, fc.constantFrom('Approvals', 'approvals ', '')).map((channel) => ({
+        channel,
+      })),
+      fc
+        .tuple(fc.oneof(libraryId, wireValue), fc.oneof(fc.constant('approvals'), wireValue))
+        .map(([workspaceId, channel]) => ({ workspaceId, channel })),
+    ),
+  },
 );
 
 /** The tuple the manager deduplicates on; the set of them broadcast must match the set acked. */
@@ -475,6 +508,55 @@ describe('ApprovalEventGateway under fuzzing (real host, real socket)', () => {
     } finally {
       engine.off('packet', onPacket);
     }
+  });
+
+  it('refuses every namespace but /approvals at the handshake, and counts each refusal', async () => {
+    const unauthorizedBefore = await metric('approval_events_rejected_total', {
+      reason: 'unauthorized',
+    });
+    // One engine connection for every attempt, kept open by a socket that is let in.
+    // autoConnect off: each attempt sends exactly one CONNECT packet, when asked to.
+    const manager = new Manager(host.url, {
+      transports: ['websocket'],
+      reconnection: false,
+      autoConnect: false,
+    });
+    const keeper = manager.socket('/approvals', { auth: { token: SUBSCRIBER_TOKEN } });
+    await new Promise((resolve, reject) => {
+      keeper.once('connect', () => resolve(undefined));
+      keeper.once('connect_error', reject);
+      keeper.connect();
+    });
+    let attempts = 0;
+    const property = fc.asyncProperty(otherNamespace, async (name) => {
+      const socket = manager.socket(name, { auth: {} });
+      const outcome = await new Promise<string>((resolve) => {
+        const timer = setTimeout(() => resolve('no answer within 2 s'), ACK_TIMEOUT_MS);
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(`refused: ${error.message}`));
+        socket.connect();
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('connect_error', () => clearTimeout(timer));
+      });
+      socket.removeAllListeners();
+      socket.disconnect();
+      attempts++;
+      if (outcome.startsWith('refused')) tally.refuse();
+      else tally.crash(`${outcome} on namespace ${JSON.stringify(name)}`);
+      expect({ name, outcome: outcome.startsWith('refused') }).toEqual({ name, outcome: true });
+    });
+    try {
+      await assertProperty('other namespaces', property, SEED_NAMESPACES, NAMESPACE_RUNS, {
+        endOnFailure: true,
+      });
+      expect(keeper.connected).toBe(true);
+    } finally {
+      keeper.disconnect();
+    }
+    expect(
+      (await metric('approval_events_rejected_total', { reason: 'unauthorized' })) -
+        unauthorizedBefore,
+    ).toBe(attempts);
   });
 
   it('leaves the host healthy, responsive and its prototypes untouched', async () => {

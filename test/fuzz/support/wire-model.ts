@@ -44,11 +44,19 @@ export function isValidPublish(body: unknown, resolvedAtIsIso: boolean): boolean
   return true;
 }
 
-/** Whether a `subscribe` / `unsubscribe` body (over the wire) must be acked `{ ok: true }`. */
+const SUBSCRIPTION_KEYS: ReadonlySet<string> = new Set(['workspaceId', 'channel']);
+
+/**
+ * Whether a `subscribe` / `unsubscribe` body (over the wire) must be acked `{ ok: true }`:
+ * `{ workspaceId }` for one workspace, or no `workspaceId` at all for every workspace the
+ * token may see; `channel`, when present, must be `'approvals'`. A key that is there with
+ * another value (`null` included) is refused.
+ */
 export function isValidSubscription(body: unknown): boolean {
   return (
     isPlainRecord(body) &&
-    Object.keys(body).every((key) => key === 'workspaceId') &&
-    isLibraryId(body.workspaceId)
+    Object.keys(body).every((key) => SUBSCRIPTION_KEYS.has(key)) &&
+    (!('workspaceId' in body) || isLibraryId(body.workspaceId)) &&
+    (!('channel' in body) || body.channel === 'approvals')
   );
 }

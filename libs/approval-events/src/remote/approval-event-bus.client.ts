@@ -20,7 +20,6 @@ import type {
   ClientToServerEvents,
   GatewayAck,
   ServerToClientEvents,
-  WorkspaceSubscription,
 } from '../interfaces/approval-socket-events.interface';
 import { loadOptionalPeer } from '../optional-peer';
 
@@ -30,9 +29,6 @@ export const REMOTE_BUS_LINK = 'remote_bus';
 const SUBSCRIBE_ACK_TIMEOUT_MS = 5_000;
 
 type BusSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** The gateway's answer to a subscribe, with the workspaces a scoped token was given. */
-type SubscribeAck = GatewayAck & { workspaces?: string[] };
 
 /**
  * Subscribes to a remote host's event bus (`eventBusUrl`, namespace `/approvals`) and feeds
@@ -118,12 +114,12 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
 
   private async onConnect(socket: BusSocket): Promise<void> {
     const { eventBusSubscribeAll, eventBusWorkspaces } = this.options;
-    let answers: Array<[string | undefined, SubscribeAck]>;
+    let answers: Array<[string | undefined, GatewayAck]>;
     try {
       const targets = eventBusSubscribeAll ? [undefined] : eventBusWorkspaces;
       answers = await Promise.all(
         targets.map(
-          async (id) => [id, await this.subscribe(socket, id)] as [typeof id, SubscribeAck],
+          async (id) => [id, await this.subscribe(socket, id)] as [typeof id, GatewayAck],
         ),
       );
     } catch (error) {
@@ -169,21 +165,15 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
   }
 
   /** One `subscribe`, answered or failed within the ack timeout. */
-  private async subscribe(
-    socket: BusSocket,
-    workspaceId: string | undefined,
-  ): Promise<SubscribeAck> {
+  private async subscribe(socket: BusSocket, workspaceId: string | undefined): Promise<GatewayAck> {
     // socket.io's typings lose the ack type once .timeout() wraps the callback.
     return (await socket
       .timeout(SUBSCRIBE_ACK_TIMEOUT_MS)
-      .emitWithAck(
-        'subscribe',
-        (workspaceId === undefined ? {} : { workspaceId }) as WorkspaceSubscription,
-      )) as SubscribeAck;
+      .emitWithAck('subscribe', workspaceId === undefined ? {} : { workspaceId })) as GatewayAck;
   }
 
   /** Records what an answered subscribe covers; a refusal leaves its workspace polled. */
-  private cover(workspaceId: string | undefined, ack: SubscribeAck): void {
+  private cover(workspaceId: string | undefined, ack: GatewayAck): void {
     if (!ack.ok) return this.warnOnce(workspaceId ?? 'every workspace', ack.error);
     if (workspaceId !== undefined) {
       return this.coverage.setWorkspaceCovered(REMOTE_BUS_LINK, workspaceId, true);

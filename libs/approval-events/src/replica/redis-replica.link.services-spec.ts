@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { registryMetric } from '../../../../test/support/metrics';
-import { delay, eventually } from '../../../../test/support/polling';
-import { startTcpProxy } from '../../../../test/support/tcp-proxy';
+import { registryMetric } from '../../test/metrics';
+import { delay, eventually } from '../../test/polling';
+import { startTcpProxy } from '../../test/tcp-proxy';
 import { decideAndPublish, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
 import { ApprovalEventManager } from '../approval-event.manager';
