@@ -15,7 +15,6 @@ export {
 } from './approval-events.options';
 export { ApprovalQueueBridge } from './approval-queue.bridge';
 export * from './errors';
-export { ApprovalEventGateway } from './gateway/approval-event.gateway';
 export { ApprovalEventTokens, MAX_SCOPED_TOKEN_TTL_SECONDS } from './gateway/approval-event.tokens';
 export type { SubscriberTokenClaims } from './gateway/gateway-tokens';
 export {

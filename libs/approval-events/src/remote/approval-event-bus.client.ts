@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { ApprovalEventManager } from '../approval-event.manager';
 import {
   APPROVAL_EVENTS_OPTIONS,
@@ -19,6 +19,7 @@ import type {
   GatewayAck,
   ServerToClientEvents,
 } from '../interfaces/approval-socket-events.interface';
+import { io } from './socket-io-client';
 
 /** The manager link this client reports, so `connected$` follows the socket. */
 export const REMOTE_BUS_LINK = 'remote_bus';

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { filter, type Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
@@ -16,6 +16,7 @@ import {
 } from '../approval-events.options';
 import { feedUntrusted } from '../feed-untrusted';
 import type { ApprovalResult } from '../interfaces/approval.interface';
+import { loadOptionalPeer } from '../optional-peer';
 
 /** The manager link this reports, so waits poll while replicas cannot hear each other. */
 export const REPLICA_LINK = 'replica';
@@ -70,6 +71,11 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     const url = this.options.redisUrl;
     if (!url) return;
+    // Loaded here, not at import: an application without `redisUrl` need not install ioredis.
+    const { Redis } = loadOptionalPeer<typeof import('ioredis')>(
+      'ioredis',
+      'ApprovalEventsModule: option "redisUrl"',
+    );
     const connection = (name: string) =>
       new Redis(url, {
         connectionName: `approval-events:${name}`,
