@@ -218,11 +218,10 @@ describe('the packed library in a fresh Nest app outside the monorepo', () => {
   it('names the missing package when a feature that needs one is switched on', () => {
     expect(report.errors).toEqual({
       gateway:
-        'ApprovalEventsModule: option "gateway" needs the package "@nestjs/websockets": npm install @nestjs/websockets',
+        'The option "gateway" needs the package "@nestjs/websockets": npm install @nestjs/websockets',
       eventBusUrl:
-        'ApprovalEventsModule: option "eventBusUrl" needs the package "socket.io-client": npm install socket.io-client',
-      redisUrl:
-        'ApprovalEventsModule: option "redisUrl" needs the package "ioredis": npm install ioredis',
+        'The option "eventBusUrl" needs the package "socket.io-client": npm install socket.io-client',
+      redisUrl: 'The option "redisUrl" needs the package "ioredis": npm install ioredis',
     });
   });
 });

@@ -24,7 +24,7 @@ const GATEWAY_PEERS: readonly string[] = [
  */
 function loadGateway(): Type<unknown> {
   for (const peer of GATEWAY_PEERS) {
-    loadOptionalPeer(peer, 'ApprovalEventsModule: option "gateway"');
+    loadOptionalPeer(peer, 'The option "gateway"');
   }
   type GatewayFile = typeof import('./gateway/approval-event.gateway');
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -96,7 +96,7 @@ describe('optional features', () => {
     async (option, missing, options) => {
       const { attempted, source, boot } = withoutPackages([missing]);
       await expect(boot({ statusSource: source, ...options })).rejects.toThrow(
-        `ApprovalEventsModule: option "${option}" needs the package "${missing}": npm install ${missing}`,
+        `The option "${option}" needs the package "${missing}": npm install ${missing}`,
       );
       expect(attempted).toEqual([missing]);
     },

@@ -46,7 +46,7 @@ export class GatewayTokens {
     this.jwt = jwtSecret
       ? new (loadOptionalPeer<typeof import('@nestjs/jwt')>(
           '@nestjs/jwt',
-          'ApprovalEventsModule: option "gatewayJwtSecret"',
+          'The option "gatewayJwtSecret"',
         ).JwtService)({ secret: jwtSecret, signOptions: { algorithm: 'HS256' } })
       : undefined;
   }

@@ -11,6 +11,6 @@ import { loadOptionalPeer } from '../optional-peer';
 export function io(...args: Parameters<typeof connect>): ReturnType<typeof connect> {
   return loadOptionalPeer<typeof import('socket.io-client')>(
     'socket.io-client',
-    'ApprovalEventsModule: option "eventBusUrl"',
+    'The option "eventBusUrl"',
   ).io(...args);
 }

@@ -74,7 +74,7 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
     // Loaded here, not at import: an application without `redisUrl` need not install ioredis.
     const { Redis } = loadOptionalPeer<typeof import('ioredis')>(
       'ioredis',
-      'ApprovalEventsModule: option "redisUrl"',
+      'The option "redisUrl"',
     );
     const connection = (name: string) =>
       new Redis(url, {

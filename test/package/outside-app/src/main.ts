@@ -15,10 +15,16 @@ import {
   ApprovalEventManager,
   ApprovalEventsModule,
   ApprovalQueueBridge,
+  type Approval,
   type ApprovalEventsModuleOptions,
 } from 'nestjs-approval-events';
 import { performance } from 'node:perf_hooks';
 import { InMemoryStatusSource } from './in-memory-status.source';
+
+// Fails to compile if the package's types did not resolve (they would all be `any`).
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type NotAny<T extends false> = T;
+export type TypesResolved = [NotAny<IsAny<ApprovalQueueBridge>>, NotAny<IsAny<Approval>>];
 
 const statusSource = new InMemoryStatusSource();
 
