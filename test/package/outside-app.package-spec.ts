@@ -59,10 +59,19 @@ interface AppReport {
   errors: Record<'gateway' | 'eventBusUrl' | 'redisUrl', string>;
 }
 
-/** The environment for child npm and node processes, without this run's npm_* settings. */
+/**
+ * The environment for the outside app's npm and node: without what `npm test` exports about
+ * the monorepo (its package, script and prefix), so the app is nobody's child; the user's
+ * npm settings (registry, cache, proxy) stay.
+ */
 const childEnv = (): NodeJS.ProcessEnv =>
   Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE_OPTIONS'),
+    Object.entries(process.env).filter(
+      ([name]) =>
+        !/^npm_(package|lifecycle)_/i.test(name) &&
+        !/^npm_config_(local_|global_)?prefix$/i.test(name) &&
+        name !== 'NODE_OPTIONS',
+    ),
   );
 
 function run(command: string, args: string[], cwd: string, timeoutMs: number): string {
