@@ -5,7 +5,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.mjs', '**/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'libs/*/dist/**',
+      // Compiled only in the outside app the package suite builds, against the packed .d.ts.
+      'test/package/outside-app/**',
+      'node_modules/**',
+      'coverage/**',
+      'eslint.config.mjs',
+      '**/*.js',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   eslintPluginPrettierRecommended,

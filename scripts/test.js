@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every suite, unit then end-to-end, then the suites that need PostgreSQL and
- * Redis. Those run only when both answer; otherwise they are named as skipped, with why,
- * unless CI=true, where a missing service is a failure.
+ * Redis, then the package suite (the packed library installed into an app outside the
+ * monorepo), which needs the npm registry. Each runs only when what it needs answers;
+ * otherwise it is named as skipped, with why, unless CI=true, where that is a failure.
  *
  * Ends with one line `tests: N passed, N failed, N skipped` and a non-zero exit on any failure.
  */
@@ -21,6 +22,8 @@ const DATABASE_URL =
   process.env.DATABASE_URL ||
   'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+// The outside app installs its peers from here (its cache, filled by `npm ci`, first).
+const NPM_REGISTRY = process.env.npm_config_registry || 'https://registry.npmjs.org/';
 
 /** Suites by the services they need; `needs` empty means they always run. */
 const SUITES = [
@@ -31,7 +34,19 @@ const SUITES = [
     args: ['--config', 'test/jest-services.config.js', '--detectOpenHandles', '--runInBand'],
     needs: ['postgres', 'redis'],
   },
+  {
+    name: 'package (the packed library in a Nest app outside the monorepo)',
+    args: ['--config', 'test/package/jest-package.config.js', '--detectOpenHandles', '--runInBand'],
+    needs: ['npm'],
+  },
 ];
+
+/** Why each need is missing, for the skip message. */
+const MISSING = {
+  postgres: () => `PostgreSQL unreachable at ${new URL(DATABASE_URL).host}`,
+  redis: () => `Redis unreachable at ${new URL(REDIS_URL).host}`,
+  npm: () => `npm registry unreachable at ${new URL(NPM_REGISTRY).host}`,
+};
 
 function reachable(url, defaultPort) {
   const { hostname, port } = new URL(url);
@@ -74,6 +89,7 @@ async function main() {
   const services = {
     postgres: await reachable(DATABASE_URL, 5432),
     redis: await reachable(REDIS_URL, 6379),
+    npm: await reachable(NPM_REGISTRY, new URL(NPM_REGISTRY).protocol === 'http:' ? 80 : 443),
   };
   const tmp = mkdtempSync(path.join(tmpdir(), 'approval-events-test-'));
   const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -83,18 +99,12 @@ async function main() {
   for (const [index, suite] of SUITES.entries()) {
     const missing = suite.needs.filter((service) => !services[service]);
     if (missing.length > 0) {
-      const why = missing
-        .map((service) =>
-          service === 'postgres'
-            ? `PostgreSQL unreachable at ${new URL(DATABASE_URL).host}`
-            : `Redis unreachable at ${new URL(REDIS_URL).host}`,
-        )
-        .join('; ');
+      const why = missing.map((service) => MISSING[service]()).join('; ');
       if (inCi) {
         console.error(`\n✖ ${suite.name}: ${why}. CI=true, so a missing service is a failure.`);
         failed = true;
       } else {
-        console.warn(`\n⚠ SKIPPED ${suite.name} suites: ${why}. Start the service(s) to run them.`);
+        console.warn(`\n⚠ SKIPPED ${suite.name} suites: ${why}. Make it reachable to run them.`);
         skippedSuites.push(`${suite.name} (${why})`);
       }
       continue;

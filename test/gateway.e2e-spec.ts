@@ -1,5 +1,5 @@
+import { ApprovalEventGateway } from '@app/approval-events/gateway';
 import {
-  ApprovalEventGateway,
   ApprovalEventTokens,
   GATEWAY_CONNECTS_PER_IP,
   type Approval,

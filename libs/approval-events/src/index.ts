@@ -20,7 +20,6 @@ export { ApprovalEventsModule } from './approval-events.module';
 export { ApprovalQueueBridge } from './approval-queue.bridge';
 export { toApprovalResult } from './approval-result.validation';
 export * from './errors';
-export { ApprovalEventGateway } from './gateway/approval-event.gateway';
 export { ApprovalEventTokens, MAX_SCOPED_TOKEN_TTL_SECONDS } from './gateway/approval-event.tokens';
 export type { SubscriberTokenClaims } from './gateway/gateway-tokens';
 export {

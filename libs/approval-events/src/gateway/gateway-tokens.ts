@@ -1,7 +1,8 @@
-import { JwtService } from '@nestjs/jwt';
+import type { JwtService } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { MAX_ID_LENGTH } from '../approval-events.constants';
 import type { GatewayRole } from '../interfaces/approval-socket-events.interface';
+import { loadOptionalPeer } from '../optional-peer';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -43,8 +44,12 @@ export class GatewayTokens {
   constructor(producerToken?: string, subscriberToken?: string, jwtSecret?: string) {
     this.producer = producerToken ? digest(producerToken) : undefined;
     this.subscriber = subscriberToken ? digest(subscriberToken) : undefined;
+    // Loaded only with a secret: an application without scoped tokens need not install it.
     this.jwt = jwtSecret
-      ? new JwtService({ secret: jwtSecret, signOptions: { algorithm: 'HS256' } })
+      ? new (loadOptionalPeer<typeof import('@nestjs/jwt')>(
+          '@nestjs/jwt',
+          'The option "gatewayJwtSecret"',
+        ).JwtService)({ secret: jwtSecret, signOptions: { algorithm: 'HS256' } })
       : undefined;
   }
 

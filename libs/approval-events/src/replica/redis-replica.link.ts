@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { filter, type Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
@@ -17,6 +17,7 @@ import {
 } from '../approval-events.options';
 import { feedUntrusted } from '../feed-untrusted';
 import type { ApprovalResult } from '../interfaces/approval.interface';
+import { loadOptionalPeer } from '../optional-peer';
 
 /** The coverage link this reports, so waits poll while replicas cannot hear each other. */
 export const REPLICA_LINK = 'replica';
@@ -73,6 +74,11 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     const url = this.options.redisUrl;
     if (!url) return;
+    // Loaded here, not at import: an application without `redisUrl` need not install ioredis.
+    const { Redis } = loadOptionalPeer<typeof import('ioredis')>(
+      'ioredis',
+      'The option "redisUrl"',
+    );
     const connection = (name: string) =>
       new Redis(url, {
         connectionName: `approval-events:${name}`,
