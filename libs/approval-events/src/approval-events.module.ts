@@ -11,6 +11,7 @@ import { APPROVAL_EVENTS_OPTIONS } from './approval-events.options';
 import {
   approvalEventsOptionsProvider,
   approvalStatusSourceProvider,
+  gatewayTokensProvider,
 } from './approval-events.providers';
 import { ApprovalQueueBridge } from './approval-queue.bridge';
 import { ApprovalResolvedListener } from './approval-resolved.listener';
@@ -50,6 +51,7 @@ import { ApprovalWatches } from './watch/approval-watches';
     ApprovalResolvedListener,
     ApprovalEventBusClient,
     RedisReplicaLink,
+    gatewayTokensProvider,
     ApprovalEventTokens,
   ],
   exports: [

@@ -6,6 +6,7 @@ import {
   resolveApprovalEventsOptions,
   type ResolvedApprovalEventsOptions,
 } from './approval-events.options';
+import { GatewayTokens } from './gateway/gateway-tokens';
 import { HttpApprovalStatusSource } from './http-approval-status.source';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
@@ -14,6 +15,18 @@ export const approvalEventsOptionsProvider: Provider = {
   provide: APPROVAL_EVENTS_OPTIONS,
   inject: [APPROVAL_EVENTS_MODULE_OPTIONS],
   useFactory: (options: ApprovalEventsModuleOptions) => resolveApprovalEventsOptions(options),
+};
+
+/** The gateway's tokens, built once for the gateway and the scoped-token issuer. */
+export const gatewayTokensProvider: Provider = {
+  provide: GatewayTokens,
+  inject: [APPROVAL_EVENTS_OPTIONS],
+  useFactory: (options: ResolvedApprovalEventsOptions) =>
+    new GatewayTokens(
+      options.gatewayProducerToken,
+      options.gatewaySubscriberToken,
+      options.gatewayJwtSecret,
+    ),
 };
 
 export const approvalStatusSourceProvider: Provider = {

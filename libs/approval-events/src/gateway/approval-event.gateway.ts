@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import {
   ConnectedSocket,
@@ -16,11 +16,8 @@ import type { Namespace, Socket } from 'socket.io';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { APPROVAL_REQUESTED_EVENT, MAX_TIMEOUT_MS } from '../approval-events.constants';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
-import {
-  APPROVAL_EVENTS_OPTIONS,
-  type ResolvedApprovalEventsOptions,
-} from '../approval-events.options';
 import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
+import type { ApprovalResult } from '../interfaces/approval.interface';
 import type {
   ApprovalSocketData,
   ClientToServerEvents,
@@ -28,7 +25,7 @@ import type {
   ServerToClientEvents,
 } from '../interfaces/approval-socket-events.interface';
 import { requestedApprovalPayload } from './approval-requested.payload';
-import { ApprovalResolvedEventDto, WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
+import { WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
 import {
   APPROVALS_NAMESPACE,
   GATEWAY_MAX_MESSAGE_BYTES,
@@ -39,7 +36,7 @@ import {
   GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway.constants';
 import { maySubscribe, subscriberRooms, subscriptionTarget } from './gateway-subscriptions';
-import { consumed, validatedBody } from './gateway-input';
+import { consumed, isResolutionShaped, validatedBody } from './gateway-input';
 import { GatewayTokens } from './gateway-tokens';
 import { refuseUnservedNamespaces } from './namespace-guard';
 
@@ -100,7 +97,6 @@ export class ApprovalEventGateway
   /** Set by Nest once the namespace exists; undefined before (and in plain unit tests). */
   @WebSocketServer()
   private readonly namespace?: ApprovalNamespace;
-  private readonly tokens: GatewayTokens;
   private readonly publishLimiter = new RateLimiterMemory({
     points: GATEWAY_PUBLISHES_PER_SECOND,
     duration: 1,
@@ -118,15 +114,10 @@ export class ApprovalEventGateway
   private readonly expiries = new Map<string, Subscription>();
 
   constructor(
-    @Inject(APPROVAL_EVENTS_OPTIONS) options: ResolvedApprovalEventsOptions,
     private readonly manager: ApprovalEventManager,
     private readonly metrics: ApprovalEventsMetrics,
+    private readonly tokens: GatewayTokens,
   ) {
-    this.tokens = new GatewayTokens(
-      options.gatewayProducerToken,
-      options.gatewaySubscriberToken,
-      options.gatewayJwtSecret,
-    );
     if (!this.tokens.configured) {
       throw new Error(
         'ApprovalEventsModule: the gateway needs option "gatewayProducerToken", "gatewaySubscriberToken" or "gatewayJwtSecret"',
@@ -236,10 +227,14 @@ export class ApprovalEventGateway
       return refuse('forbidden');
     }
     if (!(await this.withinRate(socket))) return refuse('rate_limited');
-    const event = await this.validated(ApprovalResolvedEventDto, body);
-    if (!event) return refuse('invalid_payload');
+    // The shape is the manager's to judge (it counts what it refuses); only keys the
+    // result does not have are refused here, so nothing a producer sends is dropped unseen.
+    if (!isResolutionShaped(body)) {
+      this.metrics.rejected('invalid_payload');
+      return refuse('invalid_payload');
+    }
     try {
-      this.manager.onApprovalResponse(event, 'gateway');
+      this.manager.onApprovalResponse(body as ApprovalResult, 'gateway');
       return OK;
     } catch (error) {
       if (error instanceof InvalidApprovalEventError) return refuse('invalid_payload');

@@ -1,8 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import {
-  APPROVAL_EVENTS_OPTIONS,
-  type ResolvedApprovalEventsOptions,
-} from '../approval-events.options';
+import { Injectable } from '@nestjs/common';
 import { idProblem } from '../approval-result.validation';
 import { GatewayTokens, MAX_TOKEN_WORKSPACES } from './gateway-tokens';
 
@@ -20,17 +16,11 @@ export const MAX_SCOPED_TOKEN_TTL_SECONDS = 86_400;
  */
 @Injectable()
 export class ApprovalEventTokens {
-  private readonly tokens: GatewayTokens;
-
-  constructor(
-    @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
-  ) {
-    this.tokens = new GatewayTokens(undefined, undefined, options.gatewayJwtSecret);
-  }
+  constructor(private readonly tokens: GatewayTokens) {}
 
   /** Whether scoped tokens can be issued here. */
   get enabled(): boolean {
-    return this.options.gatewayJwtSecret !== undefined;
+    return this.tokens.canIssue;
   }
 
   /**

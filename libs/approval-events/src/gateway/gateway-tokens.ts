@@ -1,6 +1,6 @@
 import type { JwtService } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { MAX_ID_LENGTH } from '../approval-events.constants';
+import { idProblem } from '../approval-result.validation';
 import type { GatewayRole } from '../interfaces/approval-socket-events.interface';
 import { loadOptionalPeer } from '../optional-peer';
 
@@ -29,7 +29,10 @@ export interface SubscriberTokenClaims {
 }
 
 /**
- * Maps a handshake token to an identity.
+ * Maps a handshake token to an identity, and signs scoped ones. One per module, shared by
+ * the gateway and {@link ApprovalEventTokens}, built from the gateway options.
+ *
+ * @internal
  *
  * The static producer and subscriber tokens (service to service) are compared in constant
  * time: both sides are hashed first, so neither the comparison time nor an early length
@@ -53,6 +56,12 @@ export class GatewayTokens {
       : undefined;
   }
 
+  /** Whether scoped subscriber tokens can be signed (a JWT secret is configured). */
+  get canIssue(): boolean {
+    return this.jwt !== undefined;
+  }
+
+  /** Whether any token at all is accepted. */
   get configured(): boolean {
     return Boolean(this.producer ?? this.subscriber ?? this.jwt);
   }
@@ -95,9 +104,7 @@ export class GatewayTokens {
       !Array.isArray(workspaces) ||
       workspaces.length === 0 ||
       workspaces.length > MAX_TOKEN_WORKSPACES ||
-      workspaces.some(
-        (id) => typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH,
-      )
+      workspaces.some((id) => idProblem('workspaceId', id) !== undefined)
     ) {
       return undefined;
     }
