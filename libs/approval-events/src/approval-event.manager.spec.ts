@@ -94,6 +94,8 @@ describe('ApprovalEventManager', () => {
     ['an id with spaces', { ...resolution(), approvalId: 'a 1' }],
     ['an overlong id', { ...resolution(), approvalId: 'x'.repeat(129) }],
     ['a bad date', { ...resolution(), resolvedAt: 'yesterday' }],
+    ['a day its month does not have', { ...resolution(), resolvedAt: '2026-02-30T10:00:00Z' }],
+    ['an hour past 23', { ...resolution(), resolvedAt: '2026-02-10T24:00:00Z' }],
     ['an array resolution', { ...resolution(), resolution: [1] }],
     ['a huge resolution', { ...resolution(), resolution: { notes: 'x'.repeat(20_000) } }],
   ])('refuses %s with a clear error and counts it', async (_case, payload) => {

@@ -29,8 +29,21 @@ export function assertIds(workspaceId: unknown, approvalId: unknown): void {
   if (problem) throw new TypeError(problem);
 }
 
-/** Strict ISO-8601 date-time, as the gateway's DTO accepts (`IsISO8601({ strict: true })`). */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** Strict ISO-8601 date-time (what `IsISO8601({ strict: true })` accepts): the one rule for every edge. */
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
+
+/**
+ * A strict ISO-8601 date-time that names a real day: `Date.parse` would read 2026-02-30 as
+ * 2 March, so the day is checked against its month.
+ */
+function isIsoDateTime(value: string): boolean {
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 function copyResolution(value: unknown): Record<string, unknown> | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -75,8 +88,7 @@ function parseFields(value: unknown): ApprovalResult | string {
   if (
     typeof resolvedAt !== 'string' ||
     resolvedAt.length > MAX_TIMESTAMP_LENGTH ||
-    !ISO_DATE_TIME.test(resolvedAt) ||
-    Number.isNaN(Date.parse(resolvedAt))
+    !isIsoDateTime(resolvedAt)
   ) {
     return 'resolvedAt must be an ISO-8601 date-time string';
   }
