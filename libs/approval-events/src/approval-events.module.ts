@@ -17,6 +17,7 @@ import { ApprovalResolvedListener } from './approval-resolved.listener';
 import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
 import { ApprovalEventTokens } from './gateway/approval-event.tokens';
 import { RedisReplicaLink } from './replica/redis-replica.link';
+import { PostgresNotifyLink } from './store/postgres-notify.link';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 
 /**
@@ -42,12 +43,14 @@ import { ApprovalStatusSource } from './interfaces/approval-status-source.interf
     ApprovalResolvedListener,
     ApprovalEventBusClient,
     RedisReplicaLink,
+    PostgresNotifyLink,
     ApprovalEventTokens,
   ],
   exports: [
     ApprovalEventTokens,
     ApprovalEventBusClient,
     RedisReplicaLink,
+    PostgresNotifyLink,
     APPROVAL_EVENTS_OPTIONS,
     ApprovalStatusSource,
     ApprovalEventsMetrics,

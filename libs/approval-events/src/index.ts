@@ -54,6 +54,7 @@ export type {
 } from './interfaces/approval-socket-events.interface';
 export { ApprovalEventBusClient, REMOTE_BUS_LINK } from './remote/approval-event-bus.client';
 export { REPLICA_LINK, RedisReplicaLink } from './replica/redis-replica.link';
+export { PostgresNotifyLink, STORE_LINK } from './store/postgres-notify.link';
 export type {
   BridgeWaitOptions,
   ReceivedResolution,
