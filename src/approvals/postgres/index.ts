@@ -1,3 +1,7 @@
+export {
+  AFTER_DECISION_COMMIT_HOOK,
+  type AfterDecisionCommitHook,
+} from './after-decision-commit.hook';
 export { DatabaseHealthIndicator } from './database.health';
 export { decisionChannelFor } from './decision-channel';
 export { runMigrations, type MigrationReport, type RunMigrationsOptions } from './migration-runner';
