@@ -1,4 +1,4 @@
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -6,6 +6,7 @@ import { ApprovalEventsModule } from '@app/approval-events';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AgentsModule } from './agents/agents.module';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { decisionChannelFor } from './approvals/postgres/decision-channel';
 import { StoreApprovalStatusSource } from './approvals/store-approval-status.source';
 import { busWorkspacesFrom } from '@app/config';
 import { type Environment, validateEnvironment } from './config/environment';
@@ -15,22 +16,26 @@ import { EventTokensModule } from './event-tokens/event-tokens.module';
 import { OperationsModule } from './operations/operations.module';
 
 /**
- * A shared database without Redis is how several replicas end up each believing their bus
- * is healthy while hearing none of the others' decisions: waits there end only at their
- * final read. Say so at boot rather than let it look fine.
+ * With `DATABASE_URL`, the PostgreSQL store announces every committed decision on its
+ * schema's channel (migration 2), and the library LISTENs there: replicas sharing the
+ * database wake each other without Redis, even when the deciding replica dies right after
+ * its commit. Without it there is no shared store and nothing to listen to.
  */
-function warnOfSilentReplicas(config: ConfigService<Environment, true>): void {
-  if (config.get('DATABASE_URL', { infer: true }) && !config.get('REDIS_URL', { infer: true })) {
-    new Logger('Replicas').warn(
-      'DATABASE_URL is set without REDIS_URL: run a single replica, or set REDIS_URL so a decision on one replica wakes waits on the others (without it they end only at their timeout)',
-    );
-  }
+function storeNotifyOptions(config: ConfigService<Environment, true>) {
+  const url = config.get('DATABASE_URL', { infer: true });
+  if (!url) return {};
+  return {
+    storeNotifyUrl: url,
+    storeNotifyChannel: decisionChannelFor(config.get('DATABASE_SCHEMA', { infer: true })),
+  };
 }
 
 /**
  * The modular-monolith host: the approvals (Foundation) module owns the store, the
  * library waits on it in-process (its store is the status source, no HTTP to itself),
- * and the Socket.io gateway publishes every decision to other processes.
+ * and the Socket.io gateway publishes every decision to other processes. Replicas on one
+ * PostgreSQL store hear each other's decisions from the store itself; `REDIS_URL` adds the
+ * Redis link (for events the store does not announce, such as a producer's).
  */
 @Module({
   imports: [
@@ -45,7 +50,6 @@ function warnOfSilentReplicas(config: ConfigService<Environment, true>): void {
         config: ConfigService<Environment, true>,
         statusSource: StoreApprovalStatusSource,
       ) => {
-        warnOfSilentReplicas(config);
         const secrets = gatewaySecretsFrom({
           NODE_ENV: config.get('NODE_ENV', { infer: true }),
           APPROVAL_EVENTS_PRODUCER_TOKEN: config.get('APPROVAL_EVENTS_PRODUCER_TOKEN', {
@@ -73,6 +77,7 @@ function warnOfSilentReplicas(config: ConfigService<Environment, true>): void {
           pollIntervalMs: config.get('APPROVAL_POLL_INTERVAL_MS', { infer: true }),
           redisUrl: config.get('REDIS_URL', { infer: true }),
           redisKeyPrefix: config.get('REDIS_KEY_PREFIX', { infer: true }),
+          ...storeNotifyOptions(config),
         };
       },
     }),

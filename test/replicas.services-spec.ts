@@ -145,7 +145,7 @@ describe('replicas sharing PostgreSQL and Redis', () => {
 
     await proxy.down();
     await eventually('B noticing Redis is gone', () => !managerB.isConnected);
-    await decide(a.url, 'ws1', approvals[0].id, 'approve'); // B cannot hear this one
+    await decide(a.url, 'ws1', approvals[0].id, 'approve'); // Redis is down: B polls (the store still tells it)
     await decide(a.url, 'ws1', approvals[1].id, 'reject');
     const byPolling = await Promise.all(waits.slice(0, 2));
     expect(byPolling.map((answer) => answer.body.status)).toEqual(['approved', 'rejected']);
@@ -170,6 +170,7 @@ describe('replicas sharing PostgreSQL and Redis', () => {
     const waiting = longPoll(b, approval, 1_500);
     await eventually('the wait on B', () => b.app.get(ApprovalEventManager).pendingCount === 1);
     // A commits the decision and dies before anything is published.
+    const committedAt = Date.now();
     const committed = await a.app
       .get<ApprovalsRepository>(ApprovalsRepository)
       .decide('ws1', approval.id, {
@@ -180,7 +181,9 @@ describe('replicas sharing PostgreSQL and Redis', () => {
     expect(committed.outcome).toBe('decided');
     await a.close();
     const answer = await waiting;
-    expect(answer.body.status).toBe('approved'); // B's final read found it in the store
+    expect(answer.body.status).toBe('approved');
+    // Nothing was published: the store's own announcement woke B, long before its timeout.
+    expect(answer.at - committedAt).toBeLessThan(500);
     await expect(readApproval(b.url, 'ws1', approval.id)).resolves.toMatchObject({
       status: 'approved',
     });

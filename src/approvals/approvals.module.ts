@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ApprovalsController } from './approvals.controller';
-import { approvalsRepositoryProvider } from './approvals.providers';
+import {
+  afterDecisionCommitHookProvider,
+  approvalsRepositoryProvider,
+} from './approvals.providers';
 import { ApprovalsRepository } from './approvals.repository';
 import { ApprovalsService } from './approvals.service';
 import { ApprovalsPostgresModule } from './postgres/postgres.module';
@@ -31,7 +34,12 @@ import { StoreApprovalStatusSource } from './store-approval-status.source';
 @Module({
   imports: [ApprovalsPostgresModule],
   controllers: [ApprovalsController],
-  providers: [approvalsRepositoryProvider, ApprovalsService, StoreApprovalStatusSource],
+  providers: [
+    approvalsRepositoryProvider,
+    afterDecisionCommitHookProvider,
+    ApprovalsService,
+    StoreApprovalStatusSource,
+  ],
   exports: [
     ApprovalsRepository,
     ApprovalsService,

@@ -8,3 +8,4 @@ export * from './resources';
 export * from './socket';
 export * from './worker';
 export * from './tcp-proxy';
+export * from './replica-process';

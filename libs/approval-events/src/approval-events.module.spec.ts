@@ -64,6 +64,26 @@ describe('ApprovalEventsModule', () => {
       { statusSource: new FakeStatusSource(), eventBusWorkspaces: [''] },
       'option "eventBusWorkspaces"',
     ],
+    [
+      { statusSource: new FakeStatusSource(), storeNotifyUrl: 'postgres://db/approvals' },
+      '"storeNotifyChannel" is required with "storeNotifyUrl"',
+    ],
+    [
+      {
+        statusSource: new FakeStatusSource(),
+        storeNotifyUrl: 'redis://db:6379',
+        storeNotifyChannel: 'approvals',
+      },
+      'option "storeNotifyUrl" must be a postgres:// or postgresql:// URL',
+    ],
+    [
+      {
+        statusSource: new FakeStatusSource(),
+        storeNotifyUrl: 'postgres://db/approvals',
+        storeNotifyChannel: 'decided"; DROP TABLE approvals; --',
+      },
+      'option "storeNotifyChannel" must be 1 to 63 of A-Z a-z 0-9 _',
+    ],
   ])('fails the boot naming the bad option (%o)', async (options, message) => {
     await expect(compile(options)).rejects.toThrow(message);
   });
@@ -75,6 +95,13 @@ describe('ApprovalEventsModule', () => {
     const secret = 's3cr3t-token';
     await expect(
       compile({ statusSource: new FakeStatusSource(), eventBusUrl: secret, eventBusToken: secret }),
+    ).rejects.not.toThrow(secret);
+    await expect(
+      compile({
+        statusSource: new FakeStatusSource(),
+        storeNotifyUrl: `mysql://user:${secret}@db/approvals`,
+        storeNotifyChannel: 'approvals',
+      }),
     ).rejects.not.toThrow(secret);
   });
 

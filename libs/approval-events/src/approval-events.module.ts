@@ -18,6 +18,7 @@ import { ApprovalResolvedListener } from './approval-resolved.listener';
 import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
 import { ApprovalEventTokens } from './gateway/approval-event.tokens';
 import { RedisReplicaLink } from './replica/redis-replica.link';
+import { PostgresNotifyLink } from './store/postgres-notify.link';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 import { ApprovalEventCoverage } from './coverage/event-coverage';
 import { ApprovalStatusReader } from './reading/approval-status.reader';
@@ -51,6 +52,7 @@ import { ApprovalWatches } from './watch/approval-watches';
     ApprovalResolvedListener,
     ApprovalEventBusClient,
     RedisReplicaLink,
+    PostgresNotifyLink,
     gatewayTokensProvider,
     ApprovalEventTokens,
   ],

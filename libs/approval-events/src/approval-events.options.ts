@@ -26,6 +26,8 @@ export interface ResolvedApprovalEventsOptions {
   eventBusSubscribeAll: boolean;
   redisUrl?: string;
   redisKeyPrefix: string;
+  storeNotifyUrl?: string;
+  storeNotifyChannel?: string;
   gatewayProducerToken?: string;
   gatewaySubscriberToken?: string;
   gatewayJwtSecret?: string;
@@ -111,6 +113,35 @@ function keyPrefix(value: unknown): string {
   return prefix;
 }
 
+/** A LISTEN channel: an identifier that needs no escaping once double-quoted. */
+const NOTIFY_CHANNEL_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function storeNotify(options: ApprovalEventsModuleOptions): {
+  storeNotifyUrl?: string;
+  storeNotifyChannel?: string;
+} {
+  const storeNotifyUrl = url(
+    'storeNotifyUrl',
+    options.storeNotifyUrl,
+    ['postgres:', 'postgresql:'],
+    'a postgres:// or postgresql:// URL',
+  );
+  const storeNotifyChannel = text('storeNotifyChannel', options.storeNotifyChannel);
+  if (storeNotifyChannel !== undefined && !NOTIFY_CHANNEL_PATTERN.test(storeNotifyChannel)) {
+    throw invalid(
+      'storeNotifyChannel',
+      '1 to 63 of A-Z a-z 0-9 _, not starting with a digit',
+      options.storeNotifyChannel,
+    );
+  }
+  if (storeNotifyUrl && !storeNotifyChannel) {
+    throw new Error(
+      'ApprovalEventsModule: option "storeNotifyChannel" is required with "storeNotifyUrl"',
+    );
+  }
+  return { storeNotifyUrl, storeNotifyChannel };
+}
+
 /**
  * Checks the options once at startup and fills in the defaults, so a typo fails the boot
  * with the option's name rather than surfacing as a wait that never ends.
@@ -161,6 +192,7 @@ export function resolveApprovalEventsOptions(
     eventBusSubscribeAll: options.eventBusSubscribeAll ?? false,
     redisUrl: redisUrl(options.redisUrl),
     redisKeyPrefix: keyPrefix(options.redisKeyPrefix),
+    ...storeNotify(options),
     gatewayProducerToken: text('gatewayProducerToken', options.gatewayProducerToken),
     gatewaySubscriberToken: text('gatewaySubscriberToken', options.gatewaySubscriberToken),
     gatewayJwtSecret: secret('gatewayJwtSecret', options.gatewayJwtSecret, 32),

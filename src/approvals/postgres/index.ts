@@ -1,4 +1,9 @@
+export {
+  AFTER_DECISION_COMMIT_HOOK,
+  type AfterDecisionCommitHook,
+} from './after-decision-commit.hook';
 export { DatabaseHealthIndicator } from './database.health';
+export { decisionChannelFor } from './decision-channel';
 export { runMigrations, type MigrationReport, type RunMigrationsOptions } from './migration-runner';
 export { APPROVALS_MIGRATIONS, type Migration } from './migrations';
 export { PostgresApprovalsRepository } from './postgres-approvals.repository';

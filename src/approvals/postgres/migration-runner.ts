@@ -51,7 +51,7 @@ export async function runMigrations(
       const current = await lockAndReadVersions(client, options.schema, quoted);
       const next = migrations.find((migration) => !current.includes(migration.version));
       if (!next) return { done: true as const, current };
-      await client.query(next.up(quoted));
+      await client.query(next.up(quoted, options.schema));
       await client.query(
         `INSERT INTO ${quoted}.schema_migrations (version, name) VALUES ($1, $2)`,
         [next.version, next.name],

@@ -1,3 +1,6 @@
+import { MAX_ID_LENGTH, MAX_RESOLVED_BY_LENGTH } from '@app/approval-events';
+import { decisionChannelFor } from './decision-channel';
+
 /**
  * One step of the approvals schema. Applied once, in its own transaction, in version order;
  * never edited once released (add a new version instead), because databases that already
@@ -9,10 +12,11 @@ export interface Migration {
   /** Short description, recorded beside the version. */
   name: string;
   /**
-   * The SQL, given the quoted target schema (see `quoteSchemaName`). May hold several
-   * statements; it runs with the simple query protocol, so it takes no parameters.
+   * The SQL, given the quoted target schema (see `quoteSchemaName`) and its plain, validated
+   * name. May hold several statements; it runs with the simple query protocol, so it takes
+   * no parameters.
    */
-  up(schema: string): string;
+  up(schema: string, schemaName: string): string;
 }
 
 /**
@@ -25,6 +29,16 @@ export interface Migration {
  * - The two list indexes match the two list queries (all, or one status) exactly, so a page
  *   is an index range scan that stops after `limit` rows.
  * - The CHECKs keep the invariants the code relies on even against manual writes.
+ * - Migration 2's trigger announces every pending→decided transition on the schema's
+ *   channel (`decisionChannelFor`) with `pg_notify`. It runs inside the deciding
+ *   transaction, so the notification is sent if and only if the decision commits, whoever
+ *   wrote it: the REST API, another module, a job, or an operator's plain SQL. The payload
+ *   is what a waiter needs to know which approval to read (the read is the truth), in the
+ *   library's `ApprovalResult` shape with `resolvedAt` formatted as `toISOString()` does,
+ *   so it is recognised as the same resolution as the in-process event. Rows whose ids the
+ *   library could never wait on (over 128 characters) are not announced, and an over-long
+ *   `resolved_by` is left out: that bounds the payload far below PostgreSQL's 8 000-byte
+ *   limit, because a `pg_notify` that failed would fail the decision itself.
  */
 export const APPROVALS_MIGRATIONS: readonly Migration[] = [
   {
@@ -52,6 +66,32 @@ export const APPROVALS_MIGRATIONS: readonly Migration[] = [
         ON ${schema}.approvals (workspace_id, created_at DESC, seq DESC);
       CREATE INDEX approvals_workspace_status_created_idx
         ON ${schema}.approvals (workspace_id, status, created_at DESC, seq DESC);
+    `,
+  },
+  {
+    version: 2,
+    name: 'notify decisions',
+    up: (schema, schemaName) => `
+      CREATE FUNCTION ${schema}.approvals_notify_decided() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF length(NEW.id) <= ${MAX_ID_LENGTH} AND length(NEW.workspace_id) <= ${MAX_ID_LENGTH} THEN
+          PERFORM pg_notify('${decisionChannelFor(schemaName)}', json_build_object(
+            'approvalId', NEW.id,
+            'workspaceId', NEW.workspace_id,
+            'status', NEW.status,
+            'resolvedBy', CASE WHEN length(NEW.resolved_by) <= ${MAX_RESOLVED_BY_LENGTH} THEN NEW.resolved_by END,
+            'resolvedAt', to_char(NEW.resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+          )::text);
+        END IF;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER approvals_notify_decided
+        AFTER UPDATE ON ${schema}.approvals
+        FOR EACH ROW
+        WHEN (OLD.status = 'pending' AND NEW.status <> 'pending')
+        EXECUTE FUNCTION ${schema}.approvals_notify_decided();
     `,
   },
 ];

@@ -10,6 +10,7 @@ import {
   type NewApproval,
 } from '../approvals.repository';
 import { DuplicateApprovalError } from '../errors/duplicate-approval.error';
+import type { AfterDecisionCommitHook } from './after-decision-commit.hook';
 import { quoteSchemaName } from './schema-name';
 
 /** One `approvals` row as `pg` returns it (jsonb parsed, timestamptz as `Date`). */
@@ -60,10 +61,13 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
   /**
    * @param pool Shared, owned by the caller: this class never ends it.
    * @param schema Where the migrated `approvals` table lives; validated here.
+   * @param afterCommit TEST ONLY fault injection (see `AFTER_DECISION_COMMIT_HOOK`): called
+   *   right after a decision commits. Production passes nothing.
    */
   constructor(
     private readonly pool: Pool,
     readonly schema: string,
+    private readonly afterCommit?: AfterDecisionCommitHook,
   ) {
     this.sql = statementsFor(`${quoteSchemaName(schema)}.approvals`);
   }
@@ -131,8 +135,11 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
     // never deleted and never return to pending, so a second miss is a real conflict.
     for (let attempt = 0; ; attempt++) {
       const updated = await this.pool.query<ApprovalRow>(this.sql.decide, parameters);
-      if (updated.rows.length > 0)
-        return { outcome: 'decided', approval: toApproval(updated.rows[0]) };
+      if (updated.rows.length > 0) {
+        const approval = toApproval(updated.rows[0]);
+        this.afterCommit?.(approval);
+        return { outcome: 'decided', approval };
+      }
       const current = await this.findOne(workspaceId, approvalId);
       if (!current) return { outcome: 'not_found' };
       if (current.status !== 'pending' || attempt > 0) {

@@ -17,7 +17,7 @@ export interface ApprovalsDatabase {
 /**
  * Connections per replica. Small on purpose: each statement is a short indexed read or a
  * single-row write, and PostgreSQL's `max_connections` (100 by default) is shared by every
- * replica, so 10 x replicas must stay under it.
+ * replica, so 11 x replicas (the pool and the LISTEN connection) must stay under it.
  */
 export const DATABASE_POOL_MAX = 10;
 

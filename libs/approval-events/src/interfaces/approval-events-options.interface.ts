@@ -76,6 +76,30 @@ export interface ApprovalEventsModuleOptions {
    * @default 'approval-events'
    */
   redisKeyPrefix?: string;
+  /**
+   * PostgreSQL to LISTEN on (`postgres://user@host:5432/db`) for the decisions a store
+   * announces with `NOTIFY`: every one heard wakes the waits on that approval here, as source
+   * `store`. The host's approvals table announces every committed decision from a trigger,
+   * so with it replicas sharing that database wake each other without Redis, even when the
+   * deciding replica dies right after its commit. Uses one dedicated connection (needs the
+   * `pg` package). Never logged. Requires `storeNotifyChannel`.
+   *
+   * @default undefined (no LISTEN)
+   * @example
+   * storeNotifyUrl: process.env.DATABASE_URL
+   */
+  storeNotifyUrl?: string;
+  /**
+   * The channel the store's `NOTIFY` uses (1 to 63 of `A-Z a-z 0-9 _`, not starting with a
+   * digit; case-sensitive). Each payload is a JSON `ApprovalResult`
+   * (`{ approvalId, workspaceId, status, resolvedAt, resolvedBy? }`). The host derives one
+   * per schema, so deployments sharing a database never hear each other.
+   *
+   * @default undefined (required with `storeNotifyUrl`)
+   * @example
+   * storeNotifyChannel: 'approvals_decided_public'
+   */
+  storeNotifyChannel?: string;
   /** Gateway token that may publish and subscribe. */
   gatewayProducerToken?: string;
   /**
