@@ -36,6 +36,13 @@ const POLL_INTERVAL_MS = 300;
 const BOUND_MS = POLL_INTERVAL_MS + 1_000;
 /** Far beyond the run: a wait that hangs must show up as lost, not end in a timeout. */
 const WAIT_TIMEOUT_MS = 120_000;
+/** Decisions made with plain SQL in the shared store: no REST, no event but the store's. */
+const STORE_DECISION_SHARE = 0.15;
+/**
+ * The worker subscribes to these as it connects; waits in the other workspaces make it
+ * subscribe on demand, and are polled until that subscription is acknowledged.
+ */
+const WORKER_CONFIGURED_WORKSPACES = 2;
 /** After every scheduled action ran, how long the last waits get before they count as lost. */
 const SETTLE_MS = 15_000;
 const READ_FAILURE_RATE = 0.2;
@@ -63,6 +70,8 @@ function shapeFor(withServices: boolean): ChaosShape {
     routes: withServices
       ? ['producer', 'worker_manager', 'replica_manager']
       : ['producer', 'worker_manager'],
+    // Only the PostgreSQL store announces a decision nobody published.
+    storeDecisionShare: withServices ? STORE_DECISION_SHARE : 0,
   };
 }
 
@@ -175,7 +184,9 @@ describe('chaos: 1 000 waits while links are cut, reads fail and events lie', ()
     );
     const topology = await bootTopology({
       withServices,
-      workspaces: Array.from({ length: WORKSPACES }, (_, index) => workspaceName(index)),
+      workerWorkspaces: Array.from({ length: WORKER_CONFIGURED_WORKSPACES }, (_, index) =>
+        workspaceName(index),
+      ),
       pollIntervalMs: POLL_INTERVAL_MS,
       faults,
     });
@@ -203,6 +214,12 @@ describe('chaos: 1 000 waits while links are cut, reads fail and events lie', ()
       waitsByKind: countBy(plan.waits.map((wait) => wait.kind)),
       approvals: plan.approvals.length,
       decisionsByStatus: countBy([...finals.values()].map((approval) => approval.status)),
+      decisionsByRoute: countBy(plan.approvals.map((approval) => approval.route)),
+      workerWaitsOnDemand: plan.waits.filter(
+        (wait) =>
+          wait.kind === 'worker_bridge' &&
+          plan.approvals[wait.approvalIndex].index % WORKSPACES >= WORKER_CONFIGURED_WORKSPACES,
+      ).length,
       cuts: run.cutsDone,
       linkDropsSeen: run.linkDropsSeen,
       reads: faults.counts,
@@ -249,5 +266,7 @@ describe('chaos: 1 000 waits while links are cut, reads fail and events lie', ()
     for (const kind of ['duplicate', 'late', 'out_of_order', 'forged'] as const) {
       expect(run.injected[kind]).toBeGreaterThan(0);
     }
+    expect(figures.workerWaitsOnDemand).toBeGreaterThan(0);
+    if (withServices) expect(run.storeDecisions).toBeGreaterThanOrEqual(APPROVALS * 0.1);
   });
 });

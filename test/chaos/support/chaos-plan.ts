@@ -4,6 +4,13 @@ import { Random } from './prng';
 
 export type DecisionAction = 'approve' | 'reject' | 'cancel';
 
+/**
+ * Who decides: host A's REST API (which also announces it in-process), or a plain SQL
+ * `UPDATE` straight in the shared store, as another module, a job or an operator would,
+ * with no event from anyone but the store's own announcement.
+ */
+export type DecisionRoute = 'rest' | 'store';
+
 /** Where a wait runs: a bridge wait in the worker, a bridge wait on replica B, a long-poll on B. */
 export type WaitKind = 'worker_bridge' | 'replica_bridge' | 'replica_long_poll';
 
@@ -23,6 +30,7 @@ export interface PlannedApproval {
   index: number;
   workspaceId: string;
   action: DecisionAction;
+  route: DecisionRoute;
   /** When it is requested, from the start of the chaos phase. */
   createAtMs: number;
   /** When it is decided, from the start of the chaos phase. */
@@ -84,6 +92,8 @@ export interface ChaosShape {
   links: readonly CutLink[];
   waitKinds: readonly (readonly [WaitKind, number])[];
   routes: readonly InjectionRoute[];
+  /** Share of the decisions made straight in the store (needs the PostgreSQL store). */
+  storeDecisionShare: number;
 }
 
 export const FINAL_STATUS: Record<DecisionAction, ResolvedApprovalStatus> = {
@@ -109,6 +119,12 @@ export const workspaceName = (index: number) => `chaos-ws-${index}`;
 export function planChaos(shape: ChaosShape): ChaosPlan {
   const random = new Random(shape.seed);
   const approvals: PlannedApproval[] = [];
+  // Exactly this many, drawn without replacement: a share that only holds on average
+  // would let an unlucky seed test less than it claims.
+  const storeDecided = new Set<number>();
+  while (storeDecided.size < Math.round(shape.storeDecisionShare * shape.approvals)) {
+    storeDecided.add(random.int(0, shape.approvals - 1));
+  }
   for (let index = 0; index < shape.approvals; index++) {
     const decideAtMs = Math.round(random.between(shape.decisionsFromMs, shape.decisionsUntilMs));
     const pendingForMs = Math.round(random.between(...shape.pendingForMs));
@@ -116,6 +132,7 @@ export function planChaos(shape: ChaosShape): ChaosPlan {
       index,
       workspaceId: workspaceName(index % shape.workspaces),
       action: random.pick(['approve', 'reject', 'cancel'] as const),
+      route: storeDecided.has(index) ? 'store' : 'rest',
       createAtMs: Math.max(0, decideAtMs - pendingForMs),
       decideAtMs,
     });

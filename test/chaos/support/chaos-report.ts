@@ -19,6 +19,10 @@ export interface ChaosFigures {
   waitsByKind: Record<WaitKind, number>;
   approvals: number;
   decisionsByStatus: Record<string, number>;
+  /** REST decisions, and those made with plain SQL straight in the store. */
+  decisionsByRoute: Record<string, number>;
+  /** Worker waits in workspaces it was not configured with (subscribed on demand). */
+  workerWaitsOnDemand: number;
   cuts: Record<CutLink, number>;
   linkDropsSeen: Record<CutLink, number>;
   reads: Record<ReadSide, ReadFaultCounts>;
@@ -62,7 +66,7 @@ export function formatFigures(figures: ChaosFigures): string {
   const overBound = figures.lateness.filter((value) => value > figures.boundMs).length;
   return [
     `[chaos] seed=${figures.seed} (0x${figures.seed.toString(16)}) plan=${figures.fingerprint} mode=${figures.mode}`,
-    `[chaos] waits run: ${figures.waitsRun} (${list(figures.waitsByKind)}) on ${figures.approvals} approvals (at most ${figures.maxPendingApprovals} pending at once); decisions: ${list(figures.decisionsByStatus)}`,
+    `[chaos] waits run: ${figures.waitsRun} (${list(figures.waitsByKind)}) on ${figures.approvals} approvals (at most ${figures.maxPendingApprovals} pending at once); decisions: ${list(figures.decisionsByStatus)} (via ${list(figures.decisionsByRoute)}); worker waits in workspaces it subscribed to on demand: ${figures.workerWaitsOnDemand}`,
     `[chaos] faults: bus cuts ${list(figures.cuts)} (link drops seen: ${list(figures.linkDropsSeen)})`,
     `[chaos] faults: failed reads worker ${failedReads('worker')}; replica ${failedReads('replica')}; at most ${figures.maxFailedReadsInARow} in a row per approval`,
     `[chaos] faults: events ${list(figures.injections)} (via ${list(figures.injectionsByRoute)}; producer refusals ${figures.producerRefusals})`,

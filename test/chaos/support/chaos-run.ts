@@ -6,7 +6,8 @@ import {
 } from '@app/approval-events';
 import * as http from 'node:http';
 import request from 'supertest';
-import { approvalsPath, createApproval, eventually, track } from '../../support';
+import { quoteSchemaName } from '../../../src/approvals/postgres/schema-name';
+import { approvalsPath, createApproval, eventually, readApproval, track } from '../../support';
 import { Scheduler } from './scheduler';
 import {
   type ChaosPlan,
@@ -72,6 +73,8 @@ export class ChaosRun {
     replica_manager: 0,
   };
   producerRefusals = 0;
+  /** Decisions made with plain SQL, no REST and no event but the store's own. */
+  storeDecisions = 0;
   /** Long-polls sent again after the keep-alive race (see `longPoll`). */
   longPollResends = 0;
   /** Approvals created and not yet decided: now, and at most. */
@@ -270,26 +273,53 @@ export class ChaosRun {
   }
 
   private async decide(record: DecisionRecord): Promise<void> {
-    const body = {
+    const { resolvedBy, ...details } = {
       approve: { resolvedBy: 'alice', notes: 'chaos' },
       reject: { resolvedBy: 'bob', reason: 'chaos says no' },
       cancel: { resolvedBy: 'carol', reason: 'chaos withdrew it' },
     }[record.plan.action];
     const { workspaceId, id } = await record.creation;
-    const response = await request(this.topology.hostA.url)
-      .post(approvalsPath(workspaceId, id, record.plan.action))
-      .send(body);
-    if (response.status !== 200) {
-      throw new Error(`${record.plan.action} of ${id} answered ${response.status}`);
+    if (record.plan.route === 'store') {
+      await this.decideInStore(record, resolvedBy, details);
+    } else {
+      const response = await request(this.topology.hostA.url)
+        .post(approvalsPath(workspaceId, id, record.plan.action))
+        .send({ resolvedBy, ...details });
+      if (response.status !== 200) {
+        throw new Error(`${record.plan.action} of ${id} answered ${response.status}`);
+      }
+      record.decidedAt = Date.now();
+      record.decided = response.body as Approval;
     }
-    record.decidedAt = Date.now();
-    record.decided = response.body as Approval;
     this.pending--;
+    const decidedAt = record.decidedAt!;
     for (const injection of record.afterDecision) {
-      this.scheduler.at(record.decidedAt + injection.offsetMs, () =>
-        this.inject(injection, record),
-      );
+      this.scheduler.at(decidedAt + injection.offsetMs, () => this.inject(injection, record));
     }
+  }
+
+  /**
+   * A decision no replica makes: one `UPDATE` on the shared schema, as a job or an operator
+   * would write it. Nothing but the store's own announcement tells anyone.
+   */
+  private async decideInStore(
+    record: DecisionRecord,
+    resolvedBy: string,
+    resolution: Record<string, string>,
+  ): Promise<void> {
+    const store = this.topology.store;
+    if (!store) throw new Error('a store decision needs the PostgreSQL store');
+    const { workspaceId, id } = record.created!;
+    const { rowCount } = await store.pool.query(
+      `UPDATE ${quoteSchemaName(store.schema)}.approvals
+          SET status = $3, resolved_by = $4, resolution = $5, resolved_at = now()
+        WHERE workspace_id = $1 AND id = $2 AND status = 'pending'`,
+      [workspaceId, id, FINAL_STATUS[record.plan.action], resolvedBy, resolution],
+    );
+    if (rowCount !== 1) throw new Error(`store decision of ${id} updated ${rowCount} rows`);
+    record.decidedAt = Date.now();
+    this.storeDecisions++;
+    record.decided = await readApproval(this.topology.hostA.url, workspaceId, id);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { ApprovalEventManager, ApprovalQueueBridge } from '@app/approval-events';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
+import type { Pool } from 'pg';
 import { ApprovalsRepository } from '../../../src/approvals/approvals.repository';
 import {
   dropSchema,
@@ -45,11 +46,20 @@ export interface Topology {
   replica?: { host: RunningHost; redisRelay: TcpProxy } & WaitingSide;
   /** A producer on A's gateway (not behind a relay), for injected events. */
   producer: ApprovalsSocket;
+  /** The shared PostgreSQL schema, for decisions made straight in the store (services only). */
+  store?: SharedStore;
+}
+
+/** A connection to the schema A and B share, as another writer of the store would have. */
+export interface SharedStore {
+  pool: Pool;
+  schema: string;
 }
 
 export interface TopologyOptions {
   withServices: boolean;
-  workspaces: string[];
+  /** The workspaces the worker subscribes to as it connects; any other, on demand. */
+  workerWorkspaces: string[];
   pollIntervalMs: number;
   faults: ReadFaults;
 }
@@ -73,8 +83,8 @@ export function reachable(url: string, defaultPort: number): Promise<boolean> {
 }
 
 /** A fresh PostgreSQL schema and Redis prefix, dropped after the test (after the hosts close). */
-function sharedServices(): TestEnvironment {
-  const pool = testPool(1);
+function sharedServices(): { env: TestEnvironment; store: SharedStore } {
+  const pool = testPool(2);
   const schema = temporarySchemaName();
   track('chaos schema', async () => {
     try {
@@ -83,12 +93,13 @@ function sharedServices(): TestEnvironment {
       await pool.end();
     }
   });
-  return {
+  const env = {
     DATABASE_URL: TEST_DATABASE_URL,
     DATABASE_SCHEMA: schema,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `chaos-${randomBytes(6).toString('hex')}`,
   };
+  return { env, store: { pool, schema } };
 }
 
 /** Replica B: its Redis behind a relay, its store reads subject to `faults`. */
@@ -130,9 +141,10 @@ async function startReplica(
  * and waits until every event link is up. Everything is closed after the test, newest first.
  */
 export async function bootTopology(options: TopologyOptions): Promise<Topology> {
+  const services = options.withServices ? sharedServices() : undefined;
   const env: TestEnvironment = {
     APPROVAL_POLL_INTERVAL_MS: String(options.pollIntervalMs),
-    ...(options.withServices ? sharedServices() : {}),
+    ...services?.env,
   };
   const hostA = await startHost({ env });
   const managerA = hostA.app.get(ApprovalEventManager);
@@ -143,7 +155,7 @@ export async function bootTopology(options: TopologyOptions): Promise<Topology> 
   const worker = await startChaosWorker({
     hostUrl: hostA.url,
     busUrl: workerRelay.url,
-    workspaces: options.workspaces,
+    workspaces: options.workerWorkspaces,
     pollIntervalMs: options.pollIntervalMs,
     wrapStatusSource: (http) => new FaultyStatusSource(http, options.faults),
   });
@@ -159,5 +171,13 @@ export async function bootTopology(options: TopologyOptions): Promise<Topology> 
     if (manager) await eventually(name, () => manager.isConnected, { timeoutMs: 15_000 });
   }
   const producer = await connectSocket(hostA.url, PRODUCER_TOKEN);
-  return { hostA, managerA, worker: workerSide, workerRelay, replica, producer };
+  return {
+    hostA,
+    managerA,
+    worker: workerSide,
+    workerRelay,
+    replica,
+    producer,
+    store: services?.store,
+  };
 }
