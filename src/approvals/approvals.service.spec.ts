@@ -46,7 +46,10 @@ describe('ApprovalsService', () => {
     });
 
     it('answers 503 when the store is full of pending approvals', async () => {
-      service = new ApprovalsService(new InMemoryApprovalsRepository({ maxTotal: 1 }), events);
+      service = new ApprovalsService(
+        new InMemoryApprovalsRepository({ maxPerWorkspace: 1 }),
+        events,
+      );
       await pending();
       await expect(pending()).rejects.toBeInstanceOf(ServiceUnavailableException);
     });
