@@ -14,6 +14,6 @@ export const approvalsRepositoryProvider: FactoryProvider<ApprovalsRepository> =
   inject: [APPROVALS_DATABASE],
   useFactory: (database: ApprovalsDatabase | null) =>
     database
-      ? new PostgresApprovalsRepository(database.pool, database.schema)
+      ? new PostgresApprovalsRepository(database.pool, database.schema, database.outages)
       : new InMemoryApprovalsRepository(),
 };

@@ -1,5 +1,6 @@
 import { type Approval, type ApprovalStatus } from '@app/approval-events';
-import type { Pool } from 'pg';
+import { Logger } from '@nestjs/common';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { MAX_LIST_LIMIT } from '../approvals.constants';
 import {
   assertTerminalDecision,
@@ -10,7 +11,9 @@ import {
   type NewApproval,
 } from '../approvals.repository';
 import { DuplicateApprovalError } from '../errors/duplicate-approval.error';
+import { isConnectionFailure } from './connection-failure';
 import { quoteSchemaName } from './schema-name';
+import { StoreOutageLog } from './store-outage.log';
 
 /** One `approvals` row as `pg` returns it (jsonb parsed, timestamptz as `Date`). */
 interface ApprovalRow {
@@ -48,7 +51,10 @@ const COLUMNS =
  * - `list` never returns more than `MAX_LIST_LIMIT` rows, whatever `limit` asks (the API
  *   caps it there too), so one call cannot read a whole workspace;
  * - PostgreSQL refuses the NUL character in `text` and `jsonb`, so a string holding `\u0000`
- *   is an error here where memory would keep it.
+ *   is an error here where memory would keep it;
+ * - a database that cannot be reached (refused, dropped, timed out, no free connection) is
+ *   an `ApprovalsStoreUnavailableError`, never the driver's own error, and each outage is
+ *   logged once when it starts and once when it ends ({@link StoreOutageLog}).
  *
  * @example
  * await runMigrations(pool, { schema: 'public' });
@@ -60,17 +66,19 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
   /**
    * @param pool Shared, owned by the caller: this class never ends it.
    * @param schema Where the migrated `approvals` table lives; validated here.
+   * @param outages Shared with the pool's error listener when the module builds both.
    */
   constructor(
     private readonly pool: Pool,
     readonly schema: string,
+    private readonly outages = new StoreOutageLog(new Logger('ApprovalsDatabase')),
   ) {
     this.sql = statementsFor(`${quoteSchemaName(schema)}.approvals`);
   }
 
   /** Inserts a pending approval; a second insert of the same id is refused, not overwritten. */
   async create(input: NewApproval): Promise<Approval> {
-    const { rows } = await this.pool.query<ApprovalRow>(this.sql.insert, [
+    const { rows } = await this.query<ApprovalRow>(this.sql.insert, [
       input.workspaceId,
       input.id,
       input.action,
@@ -84,10 +92,7 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
 
   /** The approval, or `undefined` if this workspace does not hold it. */
   async findOne(workspaceId: string, approvalId: string): Promise<Approval | undefined> {
-    const { rows } = await this.pool.query<ApprovalRow>(this.sql.findOne, [
-      workspaceId,
-      approvalId,
-    ]);
+    const { rows } = await this.query<ApprovalRow>(this.sql.findOne, [workspaceId, approvalId]);
     return rows.length === 0 ? undefined : toApproval(rows[0]);
   }
 
@@ -97,8 +102,8 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
     if (!(limit > 0)) return [];
     const { rows } =
       options.status === undefined
-        ? await this.pool.query<ApprovalRow>(this.sql.list, [workspaceId, limit])
-        : await this.pool.query<ApprovalRow>(this.sql.listByStatus, [
+        ? await this.query<ApprovalRow>(this.sql.list, [workspaceId, limit])
+        : await this.query<ApprovalRow>(this.sql.listByStatus, [
             workspaceId,
             limit,
             options.status,
@@ -130,7 +135,7 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
     // is an insert of that id in between; the retry decides it like any other. Rows are
     // never deleted and never return to pending, so a second miss is a real conflict.
     for (let attempt = 0; ; attempt++) {
-      const updated = await this.pool.query<ApprovalRow>(this.sql.decide, parameters);
+      const updated = await this.query<ApprovalRow>(this.sql.decide, parameters);
       if (updated.rows.length > 0)
         return { outcome: 'decided', approval: toApproval(updated.rows[0]) };
       const current = await this.findOne(workspaceId, approvalId);
@@ -138,6 +143,23 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
       if (current.status !== 'pending' || attempt > 0) {
         return { outcome: 'conflict', approval: current };
       }
+    }
+  }
+
+  /** Every statement goes through here, so no driver error about reachability escapes. */
+  private async query<Row extends QueryResultRow>(
+    text: string,
+    values: unknown[],
+  ): Promise<QueryResult<Row>> {
+    try {
+      const result = await this.pool.query<Row>(text, values);
+      this.outages.succeeded();
+      return result;
+    } catch (error) {
+      if (isConnectionFailure(error)) throw this.outages.failed(error);
+      // The database answered, so it is reachable, even if this statement was refused.
+      if (typeof (error as { code?: unknown }).code === 'string') this.outages.succeeded();
+      throw error;
     }
   }
 }
