@@ -1,25 +1,52 @@
-import { RequestMethod, ValidationPipe, type INestApplication } from '@nestjs/common';
+import {
+  RequestMethod,
+  ValidationPipe,
+  type INestApplication,
+  type NestApplicationOptions,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ApprovalsStoreUnavailableFilter } from './approvals/approvals-store-unavailable.filter';
 import {
   API_KEY_HEADER,
   API_KEY_SCHEME,
   API_PREFIX,
   UNPREFIXED_ROUTES,
 } from './common/api.constants';
+import { HttpErrorsFilter } from './common/filters/http-errors.filter';
+import { JSON_MEDIA_TYPES, jsonBodiesOnly } from './common/http/json-bodies-only.middleware';
 import { RequestShapePipe } from './common/pipes/request-shape.pipe';
 
 /** Largest JSON body the REST API accepts. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Everything `main.ts` does to the app beyond creating it, shared with the e2e tests so they
- * exercise the same prefix, validation, limits and docs as production.
+ * Options every host app is created with (`NestFactory.create`, `createNestApplication`).
+ * `bodyParser: false` keeps Nest from registering its default parsers, the urlencoded one
+ * among them: {@link configureApp} installs the only parser, JSON's.
+ */
+export const HOST_APPLICATION_OPTIONS = {
+  bodyParser: false,
+} as const satisfies NestApplicationOptions;
+
+/**
+ * Everything `main.ts` does to the app beyond creating it (with
+ * {@link HOST_APPLICATION_OPTIONS}), shared with the e2e tests so they exercise the same
+ * prefix, body rules, validation, error answers and logging, limits and docs as production.
  */
 export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
-  express.useBodyParser('json', { limit: MAX_BODY_BYTES });
+  // 415 for any other body, before a parser could read it.
+  express.use(jsonBodiesOnly);
+  express.useBodyParser('json', { limit: MAX_BODY_BYTES, type: [...JSON_MEDIA_TYPES] });
   express.disable('x-powered-by');
+  const { httpAdapter } = app.get(HttpAdapterHost);
+  // Nest tries global filters last to first: the store's own 503 before the catch-all.
+  app.useGlobalFilters(
+    new HttpErrorsFilter(httpAdapter),
+    new ApprovalsStoreUnavailableFilter(httpAdapter),
+  );
   app.setGlobalPrefix(API_PREFIX, {
     exclude: UNPREFIXED_ROUTES.map((path) => ({ path, method: RequestMethod.GET })),
   });

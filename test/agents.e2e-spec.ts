@@ -150,4 +150,29 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
     }
     await request(host.url).get(approvalsPath(WS)).expect(200, []);
   });
+
+  it('refuses control characters in header fields with a 400 naming the field', async () => {
+    const cases: [field: 'subject' | 'to', body: Record<string, unknown>][] = [
+      ['subject', { ...EMAIL, subject: 'Hi\r\nBcc: eve@example.com' }],
+      ['subject', { ...EMAIL, subject: 'Hi\nthere' }],
+      ['subject', { ...EMAIL, subject: 'tab\there' }],
+      ['subject', { ...EMAIL, subject: 'C1\u0085next line' }],
+      ['to', { ...EMAIL, to: 'bob@example.com\r\nBcc: eve@example.com' }],
+    ];
+    for (const [field, body] of cases) {
+      const response = await request(host.url).post(agentPath()).send(body);
+      expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(response.body.message).toEqual(
+        expect.arrayContaining([
+          `${field} must not contain control characters (line breaks included)`,
+        ]),
+      );
+    }
+    // The body is free text: line breaks stay allowed there.
+    const ok = await request(host.url)
+      .post(agentPath())
+      .send({ ...EMAIL, body: 'Line one\r\nLine two', timeoutMs: 0 });
+    expect(ok.status).toBe(200);
+  });
 });

@@ -79,7 +79,10 @@ export class ApprovalsController {
   @Post()
   @ApiOperation({ summary: 'Ask for an approval' })
   @ApiCreatedResponse({ type: ApprovalResponseDto })
-  @ApiServiceUnavailableResponse({ description: 'The store holds too many pending approvals.' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'The store is full of pending approvals, or cannot be reached (then with Retry-After).',
+  })
   create(
     @Param() { workspaceId }: WorkspaceParamsDto,
     @Body() body: CreateApprovalDto,

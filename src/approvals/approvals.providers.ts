@@ -33,6 +33,7 @@ export const approvalsRepositoryProvider: FactoryProvider<ApprovalsRepository> =
           database.pool,
           database.schema,
           testOnlyHook(afterCommit, config?.get('NODE_ENV', { infer: true })),
+          database.outages,
         )
       : new InMemoryApprovalsRepository(),
 };

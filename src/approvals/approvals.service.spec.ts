@@ -50,7 +50,10 @@ describe('ApprovalsService', () => {
     });
 
     it('answers 503 when the store is full of pending approvals', async () => {
-      service = new ApprovalsService(new InMemoryApprovalsRepository({ maxTotal: 1 }), events);
+      service = new ApprovalsService(
+        new InMemoryApprovalsRepository({ maxPerWorkspace: 1 }),
+        events,
+      );
       await pending();
       await expect(pending()).rejects.toBeInstanceOf(ServiceUnavailableException);
     });
@@ -77,7 +80,10 @@ describe('ApprovalsService', () => {
     it('emits nothing when the store refuses the approval', async () => {
       const requested = jest.fn();
       events.on(APPROVAL_REQUESTED_EVENT, requested);
-      service = new ApprovalsService(new InMemoryApprovalsRepository({ maxTotal: 1 }), events);
+      service = new ApprovalsService(
+        new InMemoryApprovalsRepository({ maxPerWorkspace: 1 }),
+        events,
+      );
       await pending();
       await expect(pending()).rejects.toBeInstanceOf(ServiceUnavailableException);
       expect(requested).toHaveBeenCalledTimes(1);

@@ -2,8 +2,8 @@ import {
   APPROVAL_REQUESTED_EVENT,
   APPROVAL_RESOLVED_EVENT,
   type Approval,
-  type ApprovalResult,
   type ApprovalStatus,
+  toApprovalResult,
   type ResolvedApprovalStatus,
 } from '@app/approval-events';
 import {
@@ -157,15 +157,7 @@ export class ApprovalsService {
 
   /** Tells in-process listeners (the approval events library) that a decision was stored. */
   private announce(approval: Approval): void {
-    const result: ApprovalResult = {
-      approvalId: approval.id,
-      workspaceId: approval.workspaceId,
-      status: approval.status as ResolvedApprovalStatus,
-      resolvedAt: approval.resolvedAt as string,
-    };
-    if (approval.resolution !== undefined) result.resolution = approval.resolution;
-    if (approval.resolvedBy !== undefined) result.resolvedBy = approval.resolvedBy;
-    this.emitStored(APPROVAL_RESOLVED_EVENT, result, approval.id);
+    this.emitStored(APPROVAL_RESOLVED_EVENT, toApprovalResult(approval), approval.id);
   }
 
   /**

@@ -17,54 +17,72 @@ import { DuplicateApprovalError } from './errors/duplicate-approval.error';
 /** Bounds of the embedded store. */
 export interface InMemoryApprovalsRepositoryOptions {
   /**
-   * Most approvals one workspace may hold, so one tenant cannot take the whole store.
-   * @default 10_000
+   * Most approvals one workspace may hold. A full workspace evicts its own oldest decided
+   * approval past the grace period, or refuses; it never touches another workspace.
+   * @default 2_000
    */
   maxPerWorkspace?: number;
   /**
-   * Most approvals held in all workspaces together.
-   * @default 50_000
+   * Most workspaces held at once, so the store as a whole is bounded too (at most
+   * `maxWorkspaces` x `maxPerWorkspace` approvals). A new workspace beyond it takes the
+   * place of the least recently written workspace that holds nothing pending and nothing
+   * decided within the grace period, or is refused.
+   * @default 50
    */
-  maxTotal?: number;
+  maxWorkspaces?: number;
+  /**
+   * How long a decided approval is kept before it may be evicted, in ms: long enough for
+   * every wait on it to read its outcome (the event, a poll, a long-poll's last read) and
+   * for a reviewer's page to show it.
+   * @default 600_000 (10 minutes)
+   */
+  decidedGraceMs?: number;
 }
 
-export const DEFAULT_MAX_APPROVALS_PER_WORKSPACE = 10_000;
-export const DEFAULT_MAX_APPROVALS_TOTAL = 50_000;
+export const DEFAULT_MAX_APPROVALS_PER_WORKSPACE = 2_000;
+export const DEFAULT_MAX_WORKSPACES = 50;
+export const DEFAULT_DECIDED_GRACE_MS = 10 * 60_000;
 
-/** One workspace's approvals. Both collections keep insertion order, which the store relies on. */
+/** One workspace's approvals. Every collection keeps insertion order, which the store relies on. */
 interface WorkspaceShelf {
   /** By id, in creation order: the newest is last. */
   approvals: Map<string, Approval>;
-  /** Ids of decided approvals, in decision order: the first is the next to evict. */
-  decided: Set<string>;
+  /** When each decided approval was decided (epoch ms), in decision order: the first goes first. */
+  decided: Map<string, number>;
+  /** How many of `approvals` are pending. */
+  pending: number;
+  /** When its latest decision was made (epoch ms), 0 before the first. */
+  lastDecidedAt: number;
 }
-
-const keyOf = (workspaceId: string, approvalId: string) => `${workspaceId}\u0000${approvalId}`;
 
 /**
  * The embedded approvals store: process memory, gone on restart, one replica only.
  * Use a durable store (`DATABASE_URL`) for anything that must survive.
  *
- * It is bounded twice (per workspace and in total; worst case about 50 000 x 8 KiB
- * payloads). When a bound is reached it evicts the approval decided longest ago rather
- * than refusing. Why evict: there is no delete route, so a refusing store would stop
- * accepting approvals for good after its first N, which is no default for a long-running
- * host. A decided approval is history; a pending one is somebody's open question, so
- * pending ones are never evicted: when a bound holds only pending approvals, creation
- * fails with {@link ApprovalsStoreFullError} instead.
+ * Bounded per workspace, so one tenant filling its workspace never evicts or refuses
+ * another's: at most `maxPerWorkspace` approvals per workspace (default 2 000) and
+ * `maxWorkspaces` workspaces (default 50), so 100 000 approvals in all by default.
+ *
+ * When a workspace is full it evicts its own approval decided longest ago, but only once
+ * that decision is older than `decidedGraceMs` (default 10 minutes), so a wait or a reader
+ * that learnt of the decision still finds it. Pending approvals are never evicted: each is
+ * somebody's open question. With nothing evictable, creation fails with
+ * {@link ApprovalsStoreFullError} (503) in that workspace only. Why evict at all: there is
+ * no delete route, so a store that only refused would stop accepting for good after its
+ * first N, which is no default for a long-running host.
  *
  * Atomicity comes from the event loop: each method does its check and its write in one
  * synchronous stretch, with no `await` in between.
  *
  * @example
- * { provide: ApprovalsRepository, useFactory: () => new InMemoryApprovalsRepository({ maxTotal: 1_000 }) }
+ * { provide: ApprovalsRepository, useFactory: () => new InMemoryApprovalsRepository({ maxPerWorkspace: 500 }) }
  */
 export class InMemoryApprovalsRepository implements ApprovalsRepository {
+  /** In order of last write: the first is the least recently written. */
   private readonly workspaces = new Map<string, WorkspaceShelf>();
-  /** Decided approvals in all workspaces, in decision order, for the total bound. */
-  private readonly decidedOrder = new Map<string, { workspaceId: string; approvalId: string }>();
   private readonly maxPerWorkspace: number;
-  private readonly maxTotal: number;
+  private readonly maxWorkspaces: number;
+  private readonly decidedGraceMs: number;
   private total = 0;
 
   constructor(options: InMemoryApprovalsRepositoryOptions = {}) {
@@ -72,7 +90,15 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
       'maxPerWorkspace',
       options.maxPerWorkspace ?? DEFAULT_MAX_APPROVALS_PER_WORKSPACE,
     );
-    this.maxTotal = positiveInteger('maxTotal', options.maxTotal ?? DEFAULT_MAX_APPROVALS_TOTAL);
+    this.maxWorkspaces = positiveInteger(
+      'maxWorkspaces',
+      options.maxWorkspaces ?? DEFAULT_MAX_WORKSPACES,
+    );
+    const graceMs = options.decidedGraceMs ?? DEFAULT_DECIDED_GRACE_MS;
+    if (!Number.isInteger(graceMs) || graceMs < 0) {
+      throw new RangeError('InMemoryApprovalsRepository: decidedGraceMs must be an integer >= 0');
+    }
+    this.decidedGraceMs = graceMs;
   }
 
   /** How many approvals are held now, in all workspaces. */
@@ -80,12 +106,9 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     return this.total;
   }
 
-  /** Stores a pending approval, evicting the oldest decided one if a bound is reached. */
+  /** Stores a pending approval, evicting the workspace's own oldest evictable one if it is full. */
   async create(input: NewApproval): Promise<Approval> {
-    const shelf = this.workspaces.get(input.workspaceId) ?? {
-      approvals: new Map<string, Approval>(),
-      decided: new Set<string>(),
-    };
+    const shelf = this.workspaces.get(input.workspaceId) ?? this.newShelf();
     if (shelf.approvals.has(input.id))
       throw new DuplicateApprovalError(input.workspaceId, input.id);
     this.makeRoom(input.workspaceId, shelf);
@@ -101,7 +124,8 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     if (input.requestedBy !== undefined) approval.requestedBy = input.requestedBy;
 
     shelf.approvals.set(approval.id, approval);
-    this.workspaces.set(input.workspaceId, shelf);
+    shelf.pending++;
+    this.touch(input.workspaceId, shelf);
     this.total++;
     return structuredClone(approval);
   }
@@ -146,34 +170,56 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     if (decision.resolvedBy !== undefined) approval.resolvedBy = decision.resolvedBy;
     if (decision.resolution !== undefined)
       approval.resolution = structuredClone(decision.resolution);
-    shelf.decided.add(approvalId);
-    this.decidedOrder.set(keyOf(workspaceId, approvalId), { workspaceId, approvalId });
+    shelf.lastDecidedAt = Date.now();
+    shelf.decided.set(approvalId, shelf.lastDecidedAt);
+    shelf.pending--;
+    this.touch(workspaceId, shelf);
     return { outcome: 'decided', approval: structuredClone(approval) };
   }
 
-  private makeRoom(workspaceId: string, shelf: WorkspaceShelf): void {
-    if (shelf.approvals.size >= this.maxPerWorkspace) {
-      const [oldest] = shelf.decided;
-      if (oldest === undefined) {
-        throw new ApprovalsStoreFullError(`workspace ${workspaceId}`, this.maxPerWorkspace);
-      }
-      this.evict(workspaceId, oldest);
+  /** A shelf for a workspace not held yet, making room for it among the workspaces first. */
+  private newShelf(): WorkspaceShelf {
+    if (this.workspaces.size >= this.maxWorkspaces && !this.reclaimIdleWorkspace()) {
+      throw new ApprovalsStoreFullError('the store', this.maxWorkspaces, 'workspaces');
     }
-    if (this.total >= this.maxTotal) {
-      const [oldest] = this.decidedOrder.values();
-      if (oldest === undefined) throw new ApprovalsStoreFullError('the store', this.maxTotal);
-      this.evict(oldest.workspaceId, oldest.approvalId);
-    }
+    return { approvals: new Map(), decided: new Map(), pending: 0, lastDecidedAt: 0 };
   }
 
-  private evict(workspaceId: string, approvalId: string): void {
-    const shelf = this.workspaces.get(workspaceId);
-    if (!shelf?.approvals.delete(approvalId)) return;
+  /**
+   * Drops the least recently written workspace that is only history: nothing pending and
+   * its last decision past the grace period, so no wait or recent reader can need it.
+   */
+  private reclaimIdleWorkspace(): boolean {
+    const now = Date.now();
+    for (const [workspaceId, shelf] of this.workspaces) {
+      if (shelf.pending === 0 && now - shelf.lastDecidedAt >= this.decidedGraceMs) {
+        this.workspaces.delete(workspaceId);
+        this.total -= shelf.approvals.size;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private makeRoom(workspaceId: string, shelf: WorkspaceShelf): void {
+    if (shelf.approvals.size < this.maxPerWorkspace) return;
+    const [oldest] = shelf.decided;
+    if (oldest === undefined) {
+      throw new ApprovalsStoreFullError(`workspace ${workspaceId}`, this.maxPerWorkspace);
+    }
+    const [approvalId, decidedAt] = oldest;
+    if (Date.now() - decidedAt < this.decidedGraceMs) {
+      throw new ApprovalsStoreFullError(`workspace ${workspaceId}`, this.maxPerWorkspace, 'recent');
+    }
+    shelf.approvals.delete(approvalId);
     shelf.decided.delete(approvalId);
-    this.decidedOrder.delete(keyOf(workspaceId, approvalId));
     this.total--;
-    // An emptied workspace goes too, so workspaces seen once do not pile up.
-    if (shelf.approvals.size === 0) this.workspaces.delete(workspaceId);
+  }
+
+  /** Marks the workspace as the most recently written. */
+  private touch(workspaceId: string, shelf: WorkspaceShelf): void {
+    this.workspaces.delete(workspaceId);
+    this.workspaces.set(workspaceId, shelf);
   }
 }
 

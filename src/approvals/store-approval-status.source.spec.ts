@@ -1,4 +1,5 @@
-import { ApprovalNotFoundError } from '@app/approval-events';
+import { ApprovalNotFoundError, ApprovalStatusSourceError } from '@app/approval-events';
+import { ApprovalsStoreUnavailableError } from './errors/approvals-store-unavailable.error';
 import { InMemoryApprovalsRepository } from './in-memory-approvals.repository';
 import { StoreApprovalStatusSource } from './store-approval-status.source';
 
@@ -45,5 +46,17 @@ describe('StoreApprovalStatusSource', () => {
       name: 'AbortError',
     });
     expect(findOne).not.toHaveBeenCalled();
+  });
+
+  it('makes an unreachable store a retryable failure, so waits keep trying', async () => {
+    const cause = new ApprovalsStoreUnavailableError(new Error('connect ECONNREFUSED'));
+    jest.spyOn(repository, 'findOne').mockRejectedValueOnce(cause);
+    const failure = source.getApproval('ws1', 'a1');
+    await expect(failure).rejects.toBeInstanceOf(ApprovalStatusSourceError);
+    await expect(failure).rejects.toMatchObject({ retryable: true, statusCode: 503, cause });
+    // Any other failure is not dressed up as retryable.
+    const bug = new TypeError('bug');
+    jest.spyOn(repository, 'findOne').mockRejectedValueOnce(bug);
+    await expect(source.getApproval('ws1', 'a1')).rejects.toBe(bug);
   });
 });

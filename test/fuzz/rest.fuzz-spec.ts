@@ -61,6 +61,7 @@ const SEED_PIPE = 0x4e57_0001;
 const SEED_HTTP = 0x4e57_0002;
 const SEED_OVERSIZED = 0x4e57_0003;
 const SEED_DEEP = 0x4e57_0005;
+const SEED_MEDIA = 0x4e57_0006;
 const PIPE_RUNS_PER_ROUTE = 6_000;
 const HTTP_RUNS_PER_ROUTE = 120;
 const OVERSIZED_RUNS = 30;
@@ -539,6 +540,55 @@ describe('REST DTO validation under fuzzing', () => {
         );
         expectNestError(response, 400);
       }
+    });
+
+    it('answers 415 to every body that is not JSON, and stores nothing', async () => {
+      const notJson = fc.oneof(
+        fc.constantFrom(
+          'application/x-www-form-urlencoded',
+          'text/plain',
+          'text/plain; charset=utf-8',
+          'multipart/form-data; boundary=b',
+          'application/xml',
+          'text/json',
+          'application/jsonp',
+          'application/octet-stream',
+          'application/x-www-form-urlencoded; charset=utf-8',
+        ),
+        fc
+          .tuple(
+            fc.constantFrom('text', 'image', 'application', 'x-custom'),
+            fc.stringMatching(/^[a-z][a-z0-9.-]{0,12}$/),
+          )
+          .filter(([, sub]) => sub !== 'json' && !sub.endsWith('+json'))
+          .map(([type, sub]) => `${type}/${sub}`),
+      );
+      const formBody = fc.oneof(
+        fc.constant('action=a&__proto__[x]=1&payload[__proto__][y]=2'),
+        fc.constant('{"action":"send_email"}'),
+        fc.string({ minLength: 1, maxLength: 200 }),
+      );
+      const property = fc.asyncProperty(
+        fc.constantFrom(...BODY_ROUTES),
+        notJson,
+        formBody,
+        async (route, type, body) => {
+          const path = route.action
+            ? approvalsPath('ws-fuzz-media', 'absent-approval', route.action)
+            : approvalsPath('ws-fuzz-media');
+          const response = await request(host.url).post(path).set('content-type', type).send(body);
+          tally.record({ kind: response.status === 415 ? 'refused' : 'accepted' }, () => '');
+          expect({ type, status: response.status }).toEqual({ type, status: 415 });
+          expect(response.body).toMatchObject({
+            statusCode: 415,
+            error: 'Unsupported Media Type',
+          });
+        },
+      );
+      await assertProperty('HTTP non-JSON bodies', property, SEED_MEDIA, HTTP_RUNS_PER_ROUTE, {
+        endOnFailure: true,
+      });
+      await request(host.url).get(approvalsPath('ws-fuzz-media')).expect(200, []);
     });
 
     it('leaves the host healthy and the prototypes untouched', async () => {

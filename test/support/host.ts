@@ -1,8 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, HOST_APPLICATION_OPTIONS } from '../../src/app.setup';
 import { ApprovalsRepository } from '../../src/approvals/approvals.repository';
 import {
   configServiceFor,
@@ -23,6 +23,8 @@ export interface HostOptions {
    * store stand for one host restarted on a durable database.
    */
   repository?: ApprovalsRepository;
+  /** Where the host logs; nowhere by default. Give one to assert on what it logs. */
+  logger?: LoggerService;
   /** Last changes to the testing module, e.g. `overrideProvider`. */
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
@@ -62,7 +64,10 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     }
     if (options.override) builder = options.override(builder);
     const moduleRef = await builder.compile();
-    return moduleRef.createNestApplication({ logger: false });
+    return moduleRef.createNestApplication({
+      ...HOST_APPLICATION_OPTIONS,
+      logger: options.logger ?? false,
+    });
   });
   const close = track('host', () => app.close());
   configureApp(app);

@@ -1,18 +1,26 @@
 import { DEFAULT_WAIT_TIMEOUT_MS, MAX_WAIT_TIMEOUT_MS } from '../../approvals/approvals.constants';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
+import {
+  NoControlCharacters,
+  NoHeaderControlCharacters,
+} from '../../common/validators/no-control-characters.validator';
 
-/** Body of `POST /api/workspaces/:workspaceId/agents/email`. */
+/**
+ * Body of `POST /api/workspaces/:workspaceId/agents/email`. `to` and `subject` become mail
+ * header fields, so they refuse every control character (CR and LF above all: header
+ * injection); `body` is free text and may hold line breaks.
+ */
 export class SendEmailDto {
   @ApiProperty({ example: 'bob@example.com' })
   @IsEmail()
+  @NoHeaderControlCharacters()
   @MaxLength(254)
   to: string;
 
   @ApiProperty({ example: 'Quarterly report', minLength: 1, maxLength: 200 })
   @IsString()
-  @NoControlCharacters()
+  @NoHeaderControlCharacters()
   @Length(1, 200)
   subject: string;
 

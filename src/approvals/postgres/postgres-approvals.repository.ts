@@ -1,5 +1,6 @@
 import { type Approval, type ApprovalStatus } from '@app/approval-events';
-import type { Pool } from 'pg';
+import { Logger } from '@nestjs/common';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { MAX_LIST_LIMIT } from '../approvals.constants';
 import {
   assertTerminalDecision,
@@ -11,7 +12,9 @@ import {
 } from '../approvals.repository';
 import { DuplicateApprovalError } from '../errors/duplicate-approval.error';
 import type { AfterDecisionCommitHook } from './after-decision-commit.hook';
+import { isConnectionFailure } from './connection-failure';
 import { quoteSchemaName } from './schema-name';
+import { StoreOutageLog } from './store-outage.log';
 
 /** One `approvals` row as `pg` returns it (jsonb parsed, timestamptz as `Date`). */
 interface ApprovalRow {
@@ -49,7 +52,10 @@ const COLUMNS =
  * - `list` never returns more than `MAX_LIST_LIMIT` rows, whatever `limit` asks (the API
  *   caps it there too), so one call cannot read a whole workspace;
  * - PostgreSQL refuses the NUL character in `text` and `jsonb`, so a string holding `\u0000`
- *   is an error here where memory would keep it.
+ *   is an error here where memory would keep it;
+ * - a database that cannot be reached (refused, dropped, timed out, no free connection) is
+ *   an `ApprovalsStoreUnavailableError`, never the driver's own error, and each outage is
+ *   logged once when it starts and once when it ends ({@link StoreOutageLog}).
  *
  * @example
  * await runMigrations(pool, { schema: 'public' });
@@ -63,18 +69,20 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
    * @param schema Where the migrated `approvals` table lives; validated here.
    * @param afterCommit TEST ONLY fault injection (see `AFTER_DECISION_COMMIT_HOOK`): called
    *   right after a decision commits. Production passes nothing.
+   * @param outages Shared with the pool's error listener when the module builds both.
    */
   constructor(
     private readonly pool: Pool,
     readonly schema: string,
     private readonly afterCommit?: AfterDecisionCommitHook,
+    private readonly outages = new StoreOutageLog(new Logger('ApprovalsDatabase')),
   ) {
     this.sql = statementsFor(`${quoteSchemaName(schema)}.approvals`);
   }
 
   /** Inserts a pending approval; a second insert of the same id is refused, not overwritten. */
   async create(input: NewApproval): Promise<Approval> {
-    const { rows } = await this.pool.query<ApprovalRow>(this.sql.insert, [
+    const { rows } = await this.query<ApprovalRow>(this.sql.insert, [
       input.workspaceId,
       input.id,
       input.action,
@@ -88,10 +96,7 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
 
   /** The approval, or `undefined` if this workspace does not hold it. */
   async findOne(workspaceId: string, approvalId: string): Promise<Approval | undefined> {
-    const { rows } = await this.pool.query<ApprovalRow>(this.sql.findOne, [
-      workspaceId,
-      approvalId,
-    ]);
+    const { rows } = await this.query<ApprovalRow>(this.sql.findOne, [workspaceId, approvalId]);
     return rows.length === 0 ? undefined : toApproval(rows[0]);
   }
 
@@ -101,8 +106,8 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
     if (!(limit > 0)) return [];
     const { rows } =
       options.status === undefined
-        ? await this.pool.query<ApprovalRow>(this.sql.list, [workspaceId, limit])
-        : await this.pool.query<ApprovalRow>(this.sql.listByStatus, [
+        ? await this.query<ApprovalRow>(this.sql.list, [workspaceId, limit])
+        : await this.query<ApprovalRow>(this.sql.listByStatus, [
             workspaceId,
             limit,
             options.status,
@@ -134,7 +139,7 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
     // is an insert of that id in between; the retry decides it like any other. Rows are
     // never deleted and never return to pending, so a second miss is a real conflict.
     for (let attempt = 0; ; attempt++) {
-      const updated = await this.pool.query<ApprovalRow>(this.sql.decide, parameters);
+      const updated = await this.query<ApprovalRow>(this.sql.decide, parameters);
       if (updated.rows.length > 0) {
         const approval = toApproval(updated.rows[0]);
         this.afterCommit?.(approval);
@@ -145,6 +150,23 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
       if (current.status !== 'pending' || attempt > 0) {
         return { outcome: 'conflict', approval: current };
       }
+    }
+  }
+
+  /** Every statement goes through here, so no driver error about reachability escapes. */
+  private async query<Row extends QueryResultRow>(
+    text: string,
+    values: unknown[],
+  ): Promise<QueryResult<Row>> {
+    try {
+      const result = await this.pool.query<Row>(text, values);
+      this.outages.succeeded();
+      return result;
+    } catch (error) {
+      if (isConnectionFailure(error)) throw this.outages.failed(error);
+      // The database answered, so it is reachable, even if this statement was refused.
+      if (typeof (error as { code?: unknown }).code === 'string') this.outages.succeeded();
+      throw error;
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { StoreOutageLog } from './store-outage.log';
 
 /**
  * Injection token of the {@link ApprovalsDatabase}, or `null` when `DATABASE_URL` is unset
@@ -12,6 +13,11 @@ export interface ApprovalsDatabase {
   pool: Pool;
   /** Schema holding `approvals` and `schema_migrations`. */
   schema: string;
+  /**
+   * Where the pool and the store report that the database cannot be reached, so each
+   * outage is logged once however many connections and requests meet it.
+   */
+  outages?: StoreOutageLog;
 }
 
 /**

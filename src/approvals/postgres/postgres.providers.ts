@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import { Pool } from 'pg';
 import type { Environment } from '../../config/environment';
+import { isConnectionFailure } from './connection-failure';
 import { runMigrations } from './migration-runner';
 import {
   type ApprovalsDatabase,
@@ -12,6 +13,7 @@ import {
   DATABASE_STATEMENT_TIMEOUT_MS,
 } from './postgres.constants';
 import { DEFAULT_SCHEMA, quoteSchemaName } from './schema-name';
+import { StoreOutageLog } from './store-outage.log';
 
 const logger = new Logger('ApprovalsDatabase');
 
@@ -19,9 +21,11 @@ const logger = new Logger('ApprovalsDatabase');
  * The pool this service uses: bounded, with a server-side statement timeout and its name in
  * `pg_stat_activity`. An idle connection that dies (database restart, failover) makes the
  * pool emit `error`; it is logged here, because an unhandled `error` event would end the
- * process, and the pool replaces the connection on the next checkout.
+ * process, and the pool replaces the connection on the next checkout. Given `outages`, a
+ * connection lost to an outage is reported there instead, so ten dying connections make one
+ * line, not ten.
  */
-export function createApprovalsPool(connectionString: string): Pool {
+export function createApprovalsPool(connectionString: string, outages?: StoreOutageLog): Pool {
   const pool = new Pool({
     connectionString,
     max: DATABASE_POOL_MAX,
@@ -31,7 +35,10 @@ export function createApprovalsPool(connectionString: string): Pool {
     application_name: DATABASE_APPLICATION_NAME,
     keepAlive: true,
   });
-  pool.on('error', (error) => logger.error(`Idle PostgreSQL connection failed: ${error.message}`));
+  pool.on('error', (error) => {
+    if (outages && isConnectionFailure(error)) outages.failed(error);
+    else logger.error(`Idle PostgreSQL connection failed: ${error.message}`);
+  });
   return pool;
 }
 
@@ -52,7 +59,8 @@ export async function createApprovalsDatabase(
   const schema = config?.get('DATABASE_SCHEMA', { infer: true }) ?? DEFAULT_SCHEMA;
   quoteSchemaName(schema);
 
-  const pool = createApprovalsPool(url);
+  const outages = new StoreOutageLog(logger);
+  const pool = createApprovalsPool(url, outages);
   try {
     const { applied, current } = await runMigrations(pool, { schema });
     logger.log(
@@ -60,7 +68,7 @@ export async function createApprovalsDatabase(
         applied.length > 0 ? `applied ${applied.join(', ')}` : 'up to date'
       }; at version ${current.at(-1) ?? 0})`,
     );
-    return { pool, schema };
+    return { pool, schema, outages };
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

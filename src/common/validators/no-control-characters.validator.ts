@@ -47,3 +47,33 @@ export function NoControlCharacters(options?: ValidationOptions): PropertyDecora
       },
     });
 }
+
+/** Every C0 control (tab, CR and LF included), DEL and every C1 control. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const HEADER_CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/;
+
+/**
+ * A string fit for a mail or HTTP header field: no control character at all, CR and LF
+ * above all, since a line break there starts a header of the sender's choosing (header
+ * injection). Stricter than {@link NoControlCharacters}, which lets line breaks through
+ * for free text such as a body or notes.
+ *
+ * @example
+ * @IsString() @NoHeaderControlCharacters() subject: string;
+ */
+export function NoHeaderControlCharacters(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'noHeaderControlCharacters',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: '$property must not contain control characters (line breaks included)',
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown): boolean =>
+          typeof value !== 'string' || !HEADER_CONTROL_CHARACTERS.test(value),
+      },
+    });
+}
