@@ -5,6 +5,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ApprovalEventsModule } from '@app/approval-events';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AgentsModule } from './agents/agents.module';
+import { ApprovalsStoreModule } from './approvals/approvals-store.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { decisionChannelFor } from './approvals/postgres/decision-channel';
 import { StoreApprovalStatusSource } from './approvals/store-approval-status.source';
@@ -44,7 +45,7 @@ function storeNotifyOptions(config: ConfigService<Environment, true>) {
     ApprovalsModule,
     ApprovalEventsModule.forRootAsync({
       gateway: true,
-      imports: [ApprovalsModule],
+      imports: [ApprovalsStoreModule],
       inject: [ConfigService, StoreApprovalStatusSource],
       useFactory: (
         config: ConfigService<Environment, true>,

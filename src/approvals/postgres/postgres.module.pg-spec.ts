@@ -9,6 +9,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import { Pool } from 'pg';
 import type { Environment } from '../../config/environment';
+import { ApprovalsStoreModule } from '../approvals-store.module';
 import { ApprovalsModule } from '../approvals.module';
 import { ApprovalsRepository } from '../approvals.repository';
 import { ApprovalsService } from '../approvals.service';
@@ -42,7 +43,7 @@ async function bootApprovals(environment: Partial<Environment>): Promise<INestAp
       EventEmitterModule.forRoot(),
       ApprovalsModule,
       ApprovalEventsModule.forRootAsync({
-        imports: [ApprovalsModule],
+        imports: [ApprovalsStoreModule],
         inject: [StoreApprovalStatusSource],
         useFactory: (statusSource: StoreApprovalStatusSource) => ({ statusSource }),
       }),
