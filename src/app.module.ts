@@ -11,6 +11,7 @@ import { type Environment, listFrom, validateEnvironment } from './config/enviro
 import { gatewaySecretsFrom } from './config/gateway-tokens.config';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { EventTokensModule } from './event-tokens/event-tokens.module';
+import { InboxModule } from './inbox/inbox.module';
 import { OperationsModule } from './operations/operations.module';
 
 /**
@@ -78,6 +79,7 @@ function warnOfSilentReplicas(config: ConfigService<Environment, true>): void {
     AgentsModule,
     EventTokensModule,
     OperationsModule,
+    InboxModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
 })
