@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every suite, unit then end-to-end, then the suites that need PostgreSQL and
- * Redis. Those run only when both answer; otherwise they are named as skipped, with why,
- * unless CI=true, where a missing service is a failure.
+ * Redis, then the browser suite that needs Chromium. Those run only when what they need is
+ * there; otherwise they are named as skipped, with why, unless CI=true, where a missing
+ * service or browser is a failure.
  *
  * Ends with one line `tests: N passed, N failed, N skipped` and a non-zero exit on any failure.
  */
 const { spawnSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { accessSync, constants, mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
@@ -21,6 +22,8 @@ const DATABASE_URL =
   process.env.DATABASE_URL ||
   'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+/** The browser suite drives Debian's Chromium (test/browser/support/chromium.ts reads the same). */
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** Suites by the services they need; `needs` empty means they always run. */
 const SUITES = [
@@ -31,7 +34,29 @@ const SUITES = [
     args: ['--config', 'test/jest-services.config.js', '--detectOpenHandles', '--runInBand'],
     needs: ['postgres', 'redis'],
   },
+  {
+    name: 'browser (Chromium)',
+    args: ['--config', 'test/browser/jest-browser.config.js', '--detectOpenHandles', '--runInBand'],
+    needs: ['chromium'],
+  },
 ];
+
+/** Why each missing need is missing, as the skip line says it. */
+const MISSING = {
+  postgres: () => `PostgreSQL unreachable at ${new URL(DATABASE_URL).host}`,
+  redis: () => `Redis unreachable at ${new URL(REDIS_URL).host}`,
+  chromium: () =>
+    `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+};
+
+function executable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function reachable(url, defaultPort) {
   const { hostname, port } = new URL(url);
@@ -74,6 +99,7 @@ async function main() {
   const services = {
     postgres: await reachable(DATABASE_URL, 5432),
     redis: await reachable(REDIS_URL, 6379),
+    chromium: executable(CHROMIUM_PATH),
   };
   const tmp = mkdtempSync(path.join(tmpdir(), 'approval-events-test-'));
   const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -83,18 +109,14 @@ async function main() {
   for (const [index, suite] of SUITES.entries()) {
     const missing = suite.needs.filter((service) => !services[service]);
     if (missing.length > 0) {
-      const why = missing
-        .map((service) =>
-          service === 'postgres'
-            ? `PostgreSQL unreachable at ${new URL(DATABASE_URL).host}`
-            : `Redis unreachable at ${new URL(REDIS_URL).host}`,
-        )
-        .join('; ');
+      const why = missing.map((need) => MISSING[need]()).join('; ');
       if (inCi) {
-        console.error(`\n✖ ${suite.name}: ${why}. CI=true, so a missing service is a failure.`);
+        console.error(`\n✖ ${suite.name}: ${why}. CI=true, so what is missing is a failure.`);
         failed = true;
       } else {
-        console.warn(`\n⚠ SKIPPED ${suite.name} suites: ${why}. Start the service(s) to run them.`);
+        console.warn(
+          `\n⚠ SKIPPED ${suite.name} suites: ${why}. Provide what is missing to run them.`,
+        );
         skippedSuites.push(`${suite.name} (${why})`);
       }
       continue;
