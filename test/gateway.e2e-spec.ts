@@ -1,4 +1,11 @@
-import type { ApprovalResult } from '@app/approval-events';
+import {
+  ApprovalEventGateway,
+  ApprovalEventTokens,
+  GATEWAY_CONNECTS_PER_IP,
+  type Approval,
+  type ApprovalResult,
+} from '@app/approval-events';
+import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import {
   approvalsPath,
@@ -15,6 +22,7 @@ import {
   startHost,
   subscriber,
   SUBSCRIBER_TOKEN,
+  track,
 } from './support';
 
 const WS = 'ws-bus';
@@ -70,12 +78,53 @@ const MALFORMED_EVENTS: [string, unknown][] = [
 const MALFORMED_SUBSCRIPTIONS: [string, unknown][] = [
   ['null', null],
   ['a string', WS],
-  ['an empty object', {}],
+  ['a null workspaceId', { workspaceId: null }],
+  ['another channel', { channel: 'other' }],
   ['an empty workspaceId', { workspaceId: '' }],
   ['a workspaceId with a space', { workspaceId: 'ws 1' }],
   ['a workspaceId number', { workspaceId: 1 }],
   ['an unknown field', { workspaceId: WS, all: true }],
+  ['an unknown field beside no workspaceId', { all: true }],
 ];
+
+/** A raw socket.io-client on any namespace of the host (the support helpers use /approvals). */
+function openNamespace(hostUrl: string, namespace: string, token?: string): Socket {
+  const socket = io(`${hostUrl}${namespace}`, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  track('socket', () => {
+    socket.removeAllListeners();
+    socket.disconnect();
+  });
+  return socket;
+}
+
+/** How a handshake ends: `connected`, or the `connect_error` message. */
+const handshakeOutcome = (socket: Socket) =>
+  new Promise<string>((resolve) => {
+    socket.once('connect', () => resolve('connected'));
+    socket.once('connect_error', (error) => resolve(error.message));
+  });
+
+/** Engine.io connections the host holds open now, whatever namespace they asked for. */
+const openConnections = (host: RunningHost) =>
+  (
+    Reflect.get(host.app.get(ApprovalEventGateway), 'namespace') as {
+      server: { engine: { clientsCount: number } };
+    }
+  ).server.engine.clientsCount;
+
+/** A socket on /approvals that records every `approval:requested` it hears. */
+async function requestWatcher(hostUrl: string, token: string, body: Record<string, unknown>) {
+  const socket = await connectSocket(hostUrl, token);
+  const heard: Approval[] = [];
+  socket.on('approval:requested', (approval) => heard.push(approval));
+  const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', body);
+  return { socket, heard, ack };
+}
 
 describe('Socket.io gateway (/approvals)', () => {
   let host: RunningHost;
@@ -97,6 +146,40 @@ describe('Socket.io gateway (/approvals)', () => {
       expect(
         await hostMetric(host.url, 'approval_events_rejected_total', { reason: 'unauthorized' }),
       ).toBe(1);
+    });
+
+    it.each([
+      ['the default namespace / with no token', '/', undefined],
+      ['the default namespace / with the producer token', '/', PRODUCER_TOKEN],
+      ['another namespace', '/other', SUBSCRIBER_TOKEN],
+    ])('refuses %s at the handshake, and counts it', async (_case, namespace, token) => {
+      const socket = openNamespace(host.url, namespace, token);
+
+      await expect(handshakeOutcome(socket)).resolves.not.toBe('connected');
+      expect(socket.connected).toBe(false);
+      expect(
+        await hostMetric(host.url, 'approval_events_rejected_total', { reason: 'unauthorized' }),
+      ).toBe(1);
+    });
+
+    it('keeps refusing other namespaces after the per-IP handshake limit, and holds none of them', async () => {
+      const spent = await Promise.all(
+        Array.from({ length: GATEWAY_CONNECTS_PER_IP + 1 }, () =>
+          handshakeOutcome(openNamespace(host.url, '/approvals', 'not-a-token-of-this-host')),
+        ),
+      );
+      expect(spent).toContain('rate_limited');
+
+      const attempts = await Promise.all(
+        Array.from({ length: 200 }, (_, index) =>
+          handshakeOutcome(openNamespace(host.url, index % 2 === 0 ? '/' : '/other')),
+        ),
+      );
+
+      expect(attempts.filter((outcome) => outcome === 'connected')).toEqual([]);
+      expect(attempts).toHaveLength(200);
+      // The clients close their transports after the refusal; the host keeps none open.
+      await eventually('every refused connection to close', () => openConnections(host) === 0);
     });
 
     it('accepts the producer and the subscriber tokens', async () => {
@@ -277,6 +360,115 @@ describe('Socket.io gateway (/approvals)', () => {
       await eventually('the witness to hear both', () => witness.received.length === 2);
       await delay(50);
       expect(listener.received.map((result) => result.approvalId)).toEqual([first.id]);
+    });
+  });
+
+  describe('subscribing with no workspaceId', () => {
+    it.each<[string, Record<string, unknown>]>([
+      ['{}', {}],
+      ["{ channel: 'approvals' }", { channel: 'approvals' }],
+    ])('%s with the subscriber token hears every workspace, once each', async (_case, body) => {
+      const socket = await connectSocket(host.url, SUBSCRIBER_TOKEN);
+      const heard: string[] = [];
+      socket.on('approval:resolved', (result) => heard.push(result.approvalId));
+      await expect(socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', body)).resolves.toEqual({
+        ok: true,
+      });
+      await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', { workspaceId: WS });
+      const mine = await createApproval(host.url, WS);
+      const theirs = await createApproval(host.url, OTHER_WS);
+      const witness = await subscriber(host.url, SUBSCRIBER_TOKEN, OTHER_WS);
+
+      await decide(host.url, WS, mine.id, 'approve');
+      await decide(host.url, OTHER_WS, theirs.id, 'approve');
+
+      await eventually('the witness to hear the last one', () => witness.received.length === 1);
+      await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', {}); // a round trip
+      expect(heard).toEqual([mine.id, theirs.id]);
+    });
+
+    it("with a scoped token covers the token's workspaces, names them, and no other", async () => {
+      const token = host.app.get(ApprovalEventTokens).issueSubscriberToken([WS], 600);
+      const socket = await connectSocket(host.url, token);
+      const heard: string[] = [];
+      socket.on('approval:resolved', (result) => heard.push(result.approvalId));
+
+      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('subscribe', {});
+      expect(ack).toEqual({ ok: true, workspaces: [WS] });
+      const theirs = await createApproval(host.url, OTHER_WS);
+      const mine = await createApproval(host.url, WS);
+      await decide(host.url, OTHER_WS, theirs.id, 'approve');
+      await decide(host.url, WS, mine.id, 'approve');
+
+      await eventually('its own workspace’s broadcast', () => heard.length > 0);
+      await delay(50);
+      expect(heard).toEqual([mine.id]);
+    });
+  });
+
+  describe('approval:requested', () => {
+    it('sends an approval created over REST to the subscribers of its workspace only', async () => {
+      const mine = await requestWatcher(host.url, SUBSCRIBER_TOKEN, { workspaceId: WS });
+      const other = await requestWatcher(host.url, SUBSCRIBER_TOKEN, { workspaceId: OTHER_WS });
+      const everything = await requestWatcher(host.url, PRODUCER_TOKEN, {});
+
+      const created = await createApproval(host.url, WS, {
+        action: 'send_email',
+        payload: { to: 'bob@example.com' },
+        requestedBy: 'agent-7',
+      });
+
+      await eventually(
+        'both subscribers to hear it',
+        () => mine.heard.length === 1 && everything.heard.length === 1,
+      );
+      // Exactly what the REST API answered.
+      expect(mine.heard).toEqual([created]);
+      expect(everything.heard).toEqual([created]);
+      await delay(50);
+      expect(other.heard).toEqual([]);
+    });
+
+    it("reaches a scoped token's subscribe {} for its workspace, not another's", async () => {
+      const token = host.app.get(ApprovalEventTokens).issueSubscriberToken([WS], 600);
+      const scoped = await requestWatcher(host.url, token, {});
+      expect(scoped.ack).toEqual({ ok: true, workspaces: [WS] });
+      const witness = await requestWatcher(host.url, SUBSCRIBER_TOKEN, { workspaceId: OTHER_WS });
+
+      const theirs = await createApproval(host.url, OTHER_WS);
+      const mine = await createApproval(host.url, WS);
+
+      await eventually('its own workspace’s approval', () => scoped.heard.length === 1);
+      await eventually('the witness', () => witness.heard.length === 1);
+      expect(scoped.heard).toEqual([mine]);
+      expect(witness.heard).toEqual([theirs]);
+    });
+  });
+
+  describe('token expiry', () => {
+    it('disconnects a scoped socket within a second of its exp; a later decision is not sent to it', async () => {
+      const token = host.app.get(ApprovalEventTokens).issueSubscriberToken([WS], 2);
+      const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+        exp: number;
+      };
+      const expiring = await subscriber(host.url, token, WS);
+      const witness = await subscriber(host.url, SUBSCRIBER_TOKEN, WS);
+      const approval = await createApproval(host.url, WS);
+      const reason = new Promise<string>((resolve) => expiring.socket.once('disconnect', resolve));
+
+      await expect(reason).resolves.toBe('io server disconnect');
+      const lateByMs = Date.now() - exp * 1_000;
+      expect(lateByMs).toBeGreaterThanOrEqual(-20);
+      expect(lateByMs).toBeLessThan(1_000);
+
+      await decide(host.url, WS, approval.id, 'approve');
+      await eventually('the witness to hear it', () => witness.received.length === 1);
+      await delay(50);
+      expect(expiring.received).toEqual([]);
+      // The expired token does not get back in either.
+      await expect(connectError(host.url, token)).resolves.toMatchObject({
+        message: 'unauthorized',
+      });
     });
   });
 

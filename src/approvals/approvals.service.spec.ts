@@ -1,4 +1,8 @@
-import { APPROVAL_RESOLVED_EVENT, type Approval } from '@app/approval-events';
+import {
+  APPROVAL_REQUESTED_EVENT,
+  APPROVAL_RESOLVED_EVENT,
+  type Approval,
+} from '@app/approval-events';
 import {
   ConflictException,
   Logger,
@@ -49,6 +53,45 @@ describe('ApprovalsService', () => {
       service = new ApprovalsService(new InMemoryApprovalsRepository({ maxTotal: 1 }), events);
       await pending();
       await expect(pending()).rejects.toBeInstanceOf(ServiceUnavailableException);
+    });
+
+    it('emits approval.requested once with the new approval, after the write', async () => {
+      const requested = jest.fn();
+      const storedWhenEmitted: (Approval | undefined)[] = [];
+      events.on(APPROVAL_REQUESTED_EVENT, (approval: Approval) => {
+        requested(approval);
+        // The in-memory findOne reads when called: this is the store as it was at emit time.
+        void repository
+          .findOne(approval.workspaceId, approval.id)
+          .then((found) => storedWhenEmitted.push(found));
+      });
+
+      const approval = await pending();
+      await Promise.resolve();
+
+      expect(requested).toHaveBeenCalledTimes(1);
+      expect(requested).toHaveBeenCalledWith(approval);
+      expect(storedWhenEmitted).toEqual([approval]);
+    });
+
+    it('emits nothing when the store refuses the approval', async () => {
+      const requested = jest.fn();
+      events.on(APPROVAL_REQUESTED_EVENT, requested);
+      service = new ApprovalsService(new InMemoryApprovalsRepository({ maxTotal: 1 }), events);
+      await pending();
+      await expect(pending()).rejects.toBeInstanceOf(ServiceUnavailableException);
+      expect(requested).toHaveBeenCalledTimes(1);
+    });
+
+    it('still answers with the stored approval when an approval.requested listener throws', async () => {
+      const logError = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      events.on(APPROVAL_REQUESTED_EVENT, () => {
+        throw new Error('listener broke');
+      });
+      const approval = await pending();
+      await expect(repository.findOne('ws1', approval.id)).resolves.toEqual(approval);
+      expect(logError).toHaveBeenCalledWith(expect.stringContaining('listener broke'));
+      logError.mockRestore();
     });
   });
 

@@ -1,4 +1,5 @@
 import {
+  APPROVAL_REQUESTED_EVENT,
   APPROVAL_RESOLVED_EVENT,
   type Approval,
   type ApprovalResult,
@@ -49,11 +50,18 @@ export class ApprovalsService {
   ) {}
 
   /**
-   * Opens a pending approval with a fresh random id.
+   * Opens a pending approval with a fresh random id, then announces it as an
+   * `approval.requested` event (what a live inbox shows).
    *
    * @throws ServiceUnavailableException when the store is full of pending approvals.
    */
   async create(workspaceId: string, input: CreateApprovalDto): Promise<Approval> {
+    const approval = await this.store(workspaceId, input);
+    this.emitStored(APPROVAL_REQUESTED_EVENT, approval, approval.id);
+    return approval;
+  }
+
+  private async store(workspaceId: string, input: CreateApprovalDto): Promise<Approval> {
     try {
       return await this.repository.create({
         id: randomUUID(),
@@ -157,13 +165,20 @@ export class ApprovalsService {
     };
     if (approval.resolution !== undefined) result.resolution = approval.resolution;
     if (approval.resolvedBy !== undefined) result.resolvedBy = approval.resolvedBy;
+    this.emitStored(APPROVAL_RESOLVED_EVENT, result, approval.id);
+  }
+
+  /**
+   * Emits `event` about something already stored. What is stored stays the answer: a
+   * failing listener must not turn it into a 500. Waiters still learn of a decision by
+   * polling or their final read.
+   */
+  private emitStored(event: string, payload: unknown, approvalId: string): void {
     try {
-      this.events.emit(APPROVAL_RESOLVED_EVENT, result);
+      this.events.emit(event, payload);
     } catch (error) {
-      // The decision is stored and stays the answer; a failing listener must not turn it
-      // into a 500. Waiters still learn of it by polling or their final read.
       this.logger.error(
-        `A listener of ${APPROVAL_RESOLVED_EVENT} failed for approval ${approval.id}: ${(error as Error).message}`,
+        `A listener of ${event} failed for approval ${approvalId}: ${(error as Error).message}`,
       );
     }
   }

@@ -1,5 +1,6 @@
 export { ApprovalEventManager } from './approval-event.manager';
 export {
+  APPROVAL_REQUESTED_EVENT,
   APPROVAL_RESOLVED_EVENT,
   MAX_ID_LENGTH,
   MAX_RESOLUTION_BYTES,

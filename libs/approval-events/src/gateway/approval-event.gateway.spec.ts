@@ -1,17 +1,38 @@
 import type { INestApplication } from '@nestjs/common';
+import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
+import { WebSocketGateway } from '@nestjs/websockets';
 import { io, type Socket } from 'socket.io-client';
 import { eventually } from '../../../../test/support/polling';
 import { registryMetric } from '../../../../test/support/metrics';
 import { decideAndPublish, resolution, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
 import { ApprovalEventManager } from '../approval-event.manager';
+import { APPROVAL_REQUESTED_EVENT } from '../approval-events.constants';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventsModule } from '../approval-events.module';
 import { ApprovalQueueBridge } from '../approval-queue.bridge';
 import { ApprovalEventTokens } from './approval-event.tokens';
 import { JwtService } from '@nestjs/jwt';
 import type { ApprovalEventsModuleOptions } from '../interfaces/approval-events-options.interface';
+import type { Approval, ApprovalResult } from '../interfaces/approval.interface';
+import { ApprovalEventGateway } from './approval-event.gateway';
+import { GATEWAY_MAX_REQUESTED_BYTES } from './gateway.constants';
+
+/** A gateway of the host application on the default namespace, which must keep working. */
+@WebSocketGateway()
+class HostDefaultNamespaceGateway {}
+
+/** A new pending approval as the host announces it. */
+const requested = (overrides: Partial<Approval> = {}): Approval => ({
+  id: 'new-1',
+  workspaceId: 'ws1',
+  action: 'send_email',
+  payload: { to: 'bob' },
+  status: 'pending',
+  createdAt: '2026-11-24T10:00:00.000Z',
+  ...overrides,
+});
 
 const PRODUCER = 'producer-token-for-tests';
 const JWT_SECRET = 'a-jwt-secret-for-tests-at-least-32-chars';
@@ -28,9 +49,14 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
   const closables: INestApplication[] = [];
   const source = new FakeStatusSource();
 
-  async function startHost(options: ApprovalEventsModuleOptions = {}) {
+  async function startHost(
+    options: ApprovalEventsModuleOptions = {},
+    providers: (new (...args: never[]) => unknown)[] = [],
+  ) {
     const moduleRef = await Test.createTestingModule({
+      providers,
       imports: [
+        EventEmitterModule.forRoot(),
         ApprovalEventsModule.forRoot({
           statusSource: source,
           gateway: true,
@@ -46,8 +72,8 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     return app;
   }
 
-  function connect(token?: string): Socket {
-    const socket = io(`${url}/approvals`, {
+  function connect(token?: string, namespace = '/approvals'): Socket {
+    const socket = io(`${url}${namespace}`, {
       auth: token === undefined ? {} : { token },
       transports: ['websocket'],
       reconnection: false,
@@ -252,6 +278,252 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     const reasons = attempts.map((attempt) => (attempt as PromiseRejectedResult).reason?.message);
     expect(reasons.filter((reason) => reason === 'unauthorized')).toHaveLength(60);
     expect(reasons.filter((reason) => reason === 'rate_limited')).toHaveLength(1);
+  });
+
+  describe('subscribing to every workspace the token may see', () => {
+    /** What `socket` hears as `approval:resolved`, by approval id. */
+    const hearing = (socket: Socket) => {
+      const heard: string[] = [];
+      socket.on('approval:resolved', (result: ApprovalResult) => heard.push(result.approvalId));
+      return heard;
+    };
+    const publish = (workspaceId: string, approvalId: string) =>
+      host.get(ApprovalEventManager).onApprovalResponse(resolution({ workspaceId, approvalId }));
+    /** A round trip, so everything sent to `socket` before it has arrived. */
+    const settled = (socket: Socket) => socket.emitWithAck('unsubscribe', { workspaceId: 'none' });
+
+    it.each([
+      ['the subscriber token', SUBSCRIBER],
+      ['the producer token', PRODUCER],
+    ])('with %s joins every workspace, each message once', async (_case, token) => {
+      const socket = connect(token);
+      await connected(socket);
+      const heard = hearing(socket);
+      // Acked without `workspaces`: its absence means all of them.
+      await expect(socket.emitWithAck('subscribe', {})).resolves.toEqual({ ok: true });
+      await expect(socket.emitWithAck('subscribe', { workspaceId: 'ws1' })).resolves.toEqual({
+        ok: true,
+      });
+      publish('ws1', 'in-ws1');
+      publish('ws9', 'in-ws9');
+      await settled(socket);
+      expect(heard).toEqual(['in-ws1', 'in-ws9']);
+    });
+
+    it("accepts the seed story's { channel: 'approvals' }, and refuses every other shape", async () => {
+      const socket = connect(SUBSCRIBER);
+      await connected(socket);
+      await expect(socket.emitWithAck('subscribe', { channel: 'approvals' })).resolves.toEqual({
+        ok: true,
+      });
+      await expect(
+        socket.emitWithAck('subscribe', { channel: 'approvals', workspaceId: 'ws1' }),
+      ).resolves.toEqual({ ok: true });
+      for (const body of [
+        { channel: 'other' },
+        { channel: null },
+        { workspaceId: null },
+        { workspaceId: '' },
+        { all: true },
+        [],
+        null,
+      ]) {
+        await expect(socket.emitWithAck('subscribe', body)).resolves.toEqual({
+          ok: false,
+          error: 'invalid_payload',
+        });
+      }
+      expect(socket.connected).toBe(true);
+    });
+
+    it('unsubscribe {} leaves what subscribe {} joined, and nothing else', async () => {
+      const socket = connect(SUBSCRIBER);
+      await connected(socket);
+      const heard = hearing(socket);
+      await socket.emitWithAck('subscribe', {});
+      await socket.emitWithAck('subscribe', { workspaceId: 'ws1' });
+      await expect(socket.emitWithAck('unsubscribe', {})).resolves.toEqual({ ok: true });
+      publish('ws1', 'still-heard');
+      publish('ws2', 'no-longer-heard');
+      await settled(socket);
+      expect(heard).toEqual(['still-heard']);
+    });
+
+    it("with a scoped token joins the token's workspaces and says which", async () => {
+      const token = host.get(ApprovalEventTokens).issueSubscriberToken(['ws1', 'ws3'], 60);
+      const socket = connect(token);
+      await connected(socket);
+      const heard = hearing(socket);
+      await expect(socket.emitWithAck('subscribe', {})).resolves.toEqual({
+        ok: true,
+        workspaces: ['ws1', 'ws3'],
+      });
+      publish('ws1', 'in-ws1');
+      publish('ws2', 'in-ws2');
+      publish('ws3', 'in-ws3');
+      await settled(socket);
+      expect(heard).toEqual(['in-ws1', 'in-ws3']);
+
+      await expect(socket.emitWithAck('unsubscribe', {})).resolves.toEqual({ ok: true });
+      publish('ws1', 'after-unsubscribe');
+      await settled(socket);
+      expect(heard).toEqual(['in-ws1', 'in-ws3']);
+    });
+
+    it('still holds the subscription cap, and a refusal keeps the socket', async () => {
+      const socket = connect(SUBSCRIBER);
+      await connected(socket);
+      for (let index = 0; index < 100; index++) {
+        await socket.emitWithAck('subscribe', { workspaceId: `ws${index}` });
+      }
+      await expect(socket.emitWithAck('subscribe', {})).resolves.toEqual({
+        ok: false,
+        error: 'too_many_subscriptions',
+      });
+      await socket.emitWithAck('unsubscribe', { workspaceId: 'ws0' });
+      await expect(socket.emitWithAck('subscribe', {})).resolves.toEqual({ ok: true });
+      expect(socket.connected).toBe(true);
+    });
+  });
+
+  describe('approval:requested', () => {
+    const announce = (payload: unknown) =>
+      host.get(EventEmitter2).emit(APPROVAL_REQUESTED_EVENT, payload);
+    const hearing = (socket: Socket) => {
+      const heard: Approval[] = [];
+      socket.on('approval:requested', (approval: Approval) => heard.push(approval));
+      return heard;
+    };
+
+    it("sends a new approval to its workspace's subscribers, and to subscribers of all", async () => {
+      const [ws1, ws2, all] = [connect(SUBSCRIBER), connect(SUBSCRIBER), connect(PRODUCER)];
+      await Promise.all([connected(ws1), connected(ws2), connected(all)]);
+      await ws1.emitWithAck('subscribe', { workspaceId: 'ws1' });
+      await ws2.emitWithAck('subscribe', { workspaceId: 'ws2' });
+      await all.emitWithAck('subscribe', {});
+      const [toWs1, toWs2, toAll] = [hearing(ws1), hearing(ws2), hearing(all)];
+
+      announce(requested());
+      await Promise.all([ws1, ws2, all].map((socket) => socket.emitWithAck('subscribe', {})));
+
+      expect(toWs1).toEqual([requested()]);
+      expect(toAll).toEqual([requested()]);
+      expect(toWs2).toEqual([]);
+    });
+
+    it('sends a plain copy of the known fields only', async () => {
+      const socket = connect(SUBSCRIBER);
+      await connected(socket);
+      await socket.emitWithAck('subscribe', { workspaceId: 'ws1' });
+      const heard = hearing(socket);
+      announce({ ...requested(), internalNote: 'host only', toJSON: undefined });
+      await socket.emitWithAck('subscribe', { workspaceId: 'ws1' });
+      expect(heard).toEqual([requested()]);
+    });
+
+    it.each<[string, () => unknown]>([
+      ['not an object', () => 'new-1'],
+      ['a bad workspace id', () => requested({ workspaceId: 'ws 1' })],
+      ['no action', () => ({ ...requested(), action: undefined })],
+      ['an unknown status', () => requested({ status: 'maybe' as never })],
+      [
+        'a payload over the size bound',
+        () => requested({ payload: { blob: 'x'.repeat(GATEWAY_MAX_REQUESTED_BYTES) } }),
+      ],
+      [
+        'a cycle',
+        () => {
+          const payload: Record<string, unknown> = {};
+          payload.self = payload;
+          return requested({ payload });
+        },
+      ],
+      [
+        'a throwing getter',
+        () =>
+          Object.defineProperty({ ...requested() }, 'payload', {
+            enumerable: true,
+            get: () => {
+              throw new Error('boom');
+            },
+          }),
+      ],
+    ])('drops %s without throwing into the emitter', async (_case, payload) => {
+      const socket = connect(SUBSCRIBER);
+      await connected(socket);
+      await socket.emitWithAck('subscribe', {});
+      const heard = hearing(socket);
+      expect(() => announce(payload())).not.toThrow();
+      announce(requested({ id: 'after' }));
+      await socket.emitWithAck('subscribe', {});
+      expect(heard.map((approval) => approval.id)).toEqual(['after']);
+    });
+  });
+
+  describe('namespaces other than /approvals', () => {
+    const refusedWith = (socket: Socket) =>
+      new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+
+    it('refuses the default namespace and an unknown one at the handshake, and counts both', async () => {
+      await expect(refusedWith(connect(undefined, '/'))).resolves.toBe('unauthorized');
+      await expect(refusedWith(connect(SUBSCRIBER, '/'))).resolves.toBe('unauthorized');
+      await expect(refusedWith(connect(PRODUCER, '/other'))).resolves.toBe('Invalid namespace');
+      expect(await metric(host, 'approval_events_rejected_total', { reason: 'unauthorized' })).toBe(
+        3,
+      );
+      await expect(connected(connect(SUBSCRIBER))).resolves.toBeUndefined();
+    });
+
+    it("leaves the default namespace to the application's own gateway there", async () => {
+      const app = await startHost({}, [HostDefaultNamespaceGateway]);
+      closables.push(app);
+      url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      await expect(refusedWith(connect(undefined, '/'))).resolves.toBe('connected');
+      await expect(refusedWith(connect(undefined, '/other'))).resolves.toBe('Invalid namespace');
+    });
+  });
+
+  describe('token expiry', () => {
+    /** A scoped token's `exp`, in ms since the epoch. */
+    const expiryOf = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number })
+        .exp * 1_000;
+    const expiries = (): Map<string, unknown> =>
+      Reflect.get(host.get(ApprovalEventGateway), 'expiries') as Map<string, unknown>;
+
+    it('disconnects a scoped socket when its token expires, and it hears nothing after', async () => {
+      const token = host.get(ApprovalEventTokens).issueSubscriberToken(['ws1'], 2);
+      const socket = connect(token);
+      await connected(socket);
+      await socket.emitWithAck('subscribe', { workspaceId: 'ws1' });
+      const heard: string[] = [];
+      socket.on('approval:resolved', (result: ApprovalResult) => heard.push(result.approvalId));
+      expect(expiries().size).toBe(1);
+
+      const reason = await new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const lateBy = Date.now() - expiryOf(token);
+
+      expect(reason).toBe('io server disconnect');
+      expect(lateBy).toBeGreaterThanOrEqual(-20);
+      expect(lateBy).toBeLessThan(1_000);
+      host.get(ApprovalEventManager).onApprovalResponse(resolution({ approvalId: 'after-exp' }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(heard).toEqual([]);
+      await eventually('the expiry to be cleared', () => expiries().size === 0);
+    });
+
+    it('clears the expiry when the client leaves first, and sets none for static tokens', async () => {
+      const scoped = connect(host.get(ApprovalEventTokens).issueSubscriberToken(['ws1'], 3_600));
+      const service = connect(SUBSCRIBER);
+      await Promise.all([connected(scoped), connected(service)]);
+      expect(expiries().size).toBe(1);
+      scoped.disconnect();
+      await eventually('the expiry to be cleared', () => expiries().size === 0);
+      expect(service.connected).toBe(true);
+    });
   });
 
   it('wakes a remote wait through the bus, and polls while the bus is gone', async () => {

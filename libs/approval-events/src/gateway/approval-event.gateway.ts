@@ -1,30 +1,33 @@
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import {
   ConnectedSocket,
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { validate } from 'class-validator';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { filter, Subscription } from 'rxjs';
+import { filter, Subscription, timer } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 import { ApprovalEventManager } from '../approval-event.manager';
+import { APPROVAL_REQUESTED_EVENT, MAX_TIMEOUT_MS } from '../approval-events.constants';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
 import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
-import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../nesting-depth';
 import type {
   ApprovalSocketData,
   ClientToServerEvents,
   GatewayAck,
   ServerToClientEvents,
 } from '../interfaces/approval-socket-events.interface';
+import { requestedApprovalPayload } from './approval-requested.payload';
 import { ApprovalResolvedEventDto, WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
 import {
   APPROVALS_NAMESPACE,
@@ -34,9 +37,11 @@ import {
   GATEWAY_CONNECTS_PER_IP,
   GATEWAY_PUBLISHES_PER_SECOND,
   GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
-  workspaceRoom,
 } from './gateway.constants';
+import { maySubscribe, subscriberRooms, subscriptionTarget } from './gateway-subscriptions';
+import { consumed, validatedBody } from './gateway-input';
 import { GatewayTokens } from './gateway-tokens';
+import { refuseUnservedNamespaces } from './namespace-guard';
 
 type ApprovalNamespace = Namespace<
   ClientToServerEvents,
@@ -65,9 +70,14 @@ const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck 
  *   `ApprovalEventTokens`) may subscribe to its workspaces only; anything else fails the
  *   handshake with `connect_error` `unauthorized`. Checked in namespace middleware because
  *   Nest guards do not run on connect. Attempts per IP address are bounded (`rate_limited`).
+ *   Every other namespace of the Socket.io server that nothing serves, the default `/`
+ *   included, is refused (and counted as `unauthorized`).
+ * - A socket whose token has an expiry (a scoped JWT) is disconnected when it expires.
  * - `approval:resolved` (producers): validated, then fed to the manager as a hint.
- * - `subscribe` / `unsubscribe` `{ workspaceId }`: join or leave that workspace's room.
- * - Every resolution the manager learns of is sent to its workspace's room.
+ * - `subscribe` / `unsubscribe` `{ workspaceId }`: join or leave that workspace's room;
+ *   `{}`: every workspace the token may see.
+ * - Every resolution the manager learns of is sent to its workspace's subscribers, and every
+ *   `approval.requested` in-process event becomes `approval:requested` to them.
  * - While this process's own event links are down, clients are disconnected (transport
  *   closed) and reconnect with backoff, so they poll instead of trusting a silent bus.
  *
@@ -83,8 +93,13 @@ const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck 
   maxHttpBufferSize: GATEWAY_MAX_MESSAGE_BYTES,
   serveClient: false,
 })
-export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleDestroy {
+export class ApprovalEventGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+{
   private readonly logger = new Logger(ApprovalEventGateway.name);
+  /** Set by Nest once the namespace exists; undefined before (and in plain unit tests). */
+  @WebSocketServer()
+  private readonly namespace?: ApprovalNamespace;
   private readonly tokens: GatewayTokens;
   private readonly publishLimiter = new RateLimiterMemory({
     points: GATEWAY_PUBLISHES_PER_SECOND,
@@ -99,6 +114,8 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     duration: GATEWAY_CONNECT_WINDOW_SECONDS,
   });
   private readonly subscriptions = new Subscription();
+  /** The pending disconnect of each socket whose token expires, by socket id. */
+  private readonly expiries = new Map<string, Subscription>();
 
   constructor(
     @Inject(APPROVAL_EVENTS_OPTIONS) options: ResolvedApprovalEventsOptions,
@@ -118,6 +135,7 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   }
 
   afterInit(namespace: ApprovalNamespace): void {
+    refuseUnservedNamespaces(namespace.server, () => this.metrics.rejected('unauthorized'));
     namespace.use((socket, next) => {
       void this.admit(socket).then((verdict) => {
         if (verdict === 'retry_later') socket.conn.close();
@@ -128,7 +146,7 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     // own sockets only; a cluster-wide broadcast would deliver everything twice.
     this.subscriptions.add(
       this.manager.resolutions$.subscribe((result) =>
-        namespace.local.to(workspaceRoom(result.workspaceId)).emit('approval:resolved', result),
+        namespace.local.to(subscriberRooms(result.workspaceId)).emit('approval:resolved', result),
       ),
     );
     this.subscriptions.add(
@@ -159,15 +177,53 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     if (!this.manager.isConnected) return 'retry_later';
     socket.data.role = identity.role;
     socket.data.workspaces = identity.workspaces;
+    socket.data.expiresAt = identity.expiresAt;
     return undefined;
   }
 
+  /**
+   * A token is checked once, at the handshake; without this a socket would outlive its
+   * token for as long as it stays connected. The server-side disconnect is final for a
+   * Socket.io client (no automatic reconnection): it must come back with a fresh token.
+   */
+  handleConnection(socket: ApprovalSocket): void {
+    const { expiresAt } = socket.data;
+    if (expiresAt === undefined) return;
+    // A longer delay than a Node.js timer holds would fire at once; such a socket is
+    // disconnected after ~24.8 days instead and may reconnect with the same token.
+    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMEOUT_MS);
+    this.expiries.set(
+      socket.id,
+      timer(delay).subscribe(() => socket.disconnect(true)),
+    );
+  }
+
   handleDisconnect(socket: ApprovalSocket): void {
+    this.expiries.get(socket.id)?.unsubscribe();
+    this.expiries.delete(socket.id);
     void this.publishLimiter.delete(socket.id);
   }
 
   onModuleDestroy(): void {
     this.subscriptions.unsubscribe();
+    for (const expiry of this.expiries.values()) expiry.unsubscribe();
+    this.expiries.clear();
+  }
+
+  /**
+   * Sends a new approval to its workspace's subscribers as `approval:requested`. Sent
+   * through the adapter (not `local`): unlike resolutions, a creation is heard only by the
+   * process it happened in. Never throws back into the emitter, which is the code that has
+   * just created the approval.
+   */
+  @OnEvent(APPROVAL_REQUESTED_EVENT)
+  announceRequested(payload: unknown): void {
+    const approval = requestedApprovalPayload(payload);
+    if (typeof approval === 'string') {
+      this.logger.warn(`Did not send approval:requested: ${approval}`);
+      return;
+    }
+    this.namespace?.to(subscriberRooms(approval.workspaceId)).emit('approval:requested', approval);
   }
 
   @SubscribeMessage('approval:resolved')
@@ -199,17 +255,18 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   ): Promise<GatewayAck> {
     const subscription = await this.validated(WorkspaceSubscriptionDto, body);
     if (!subscription) return refuse('invalid_payload');
-    if (socket.data.workspaces && !socket.data.workspaces.has(subscription.workspaceId)) {
+    if (!maySubscribe(subscription, socket.data)) {
       this.metrics.rejected('forbidden');
       return refuse('forbidden');
     }
-    const room = workspaceRoom(subscription.workspaceId);
+    const { rooms, workspaces } = subscriptionTarget(subscription, socket.data);
+    const added = rooms.filter((room) => !socket.rooms.has(room)).length;
     // socket.rooms always holds the socket's own room too.
-    if (!socket.rooms.has(room) && socket.rooms.size > GATEWAY_MAX_SUBSCRIPTIONS) {
+    if (added > 0 && socket.rooms.size - 1 + added > GATEWAY_MAX_SUBSCRIPTIONS) {
       return refuse('too_many_subscriptions');
     }
-    await socket.join(room);
-    return OK;
+    await socket.join(rooms);
+    return workspaces ? { ok: true, workspaces } : OK;
   }
 
   @SubscribeMessage('unsubscribe')
@@ -219,7 +276,8 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
   ): Promise<GatewayAck> {
     const subscription = await this.validated(WorkspaceSubscriptionDto, body);
     if (!subscription) return refuse('invalid_payload');
-    await socket.leave(workspaceRoom(subscription.workspaceId));
+    const { rooms } = subscriptionTarget(subscription, socket.data);
+    for (const room of rooms) await socket.leave(room);
     return OK;
   }
 
@@ -230,46 +288,13 @@ export class ApprovalEventGateway implements OnGatewayInit, OnGatewayDisconnect,
     );
   }
 
-  /**
-   * The body as a validated DTO, or undefined (counted as `invalid_payload`). Unknown keys
-   * are refused before the body is copied onto the DTO, so a `__proto__` key can never
-   * reach an assignment.
-   */
+  /** The body as a validated DTO, or undefined (counted as `invalid_payload`). */
   private async validated<T extends object>(
     dto: new () => T,
     body: unknown,
   ): Promise<T | undefined> {
-    const allowed = KNOWN_KEYS.get(dto)!;
-    const known =
-      typeof body === 'object' &&
-      body !== null &&
-      !Array.isArray(body) &&
-      Object.keys(body).every((key) => allowed.has(key)) &&
-      !exceedsNestingDepth(body, MAX_NESTING_DEPTH + 1);
-    // Only known keys remain, so a shallow copy onto the DTO cannot set a prototype, and
-    // unlike class-transformer it never walks (or chokes on) the nested values.
-    const instance = known ? Object.assign(new dto(), body) : undefined;
-    const options = { whitelist: true, forbidNonWhitelisted: true };
-    if (instance && (await validate(instance, options)).length === 0) return instance;
-    this.metrics.rejected('invalid_payload');
-    return undefined;
+    const instance = await validatedBody(dto, body);
+    if (!instance) this.metrics.rejected('invalid_payload');
+    return instance;
   }
 }
-
-/** Takes one point from `key`'s budget; false when it is spent. */
-async function consumed(limiter: RateLimiterMemory, key: string): Promise<boolean> {
-  try {
-    await limiter.consume(key);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const KNOWN_KEYS = new Map<new () => object, ReadonlySet<string>>([
-  [
-    ApprovalResolvedEventDto,
-    new Set(['approvalId', 'workspaceId', 'status', 'resolution', 'resolvedBy', 'resolvedAt']),
-  ],
-  [WorkspaceSubscriptionDto, new Set(['workspaceId'])],
-]);

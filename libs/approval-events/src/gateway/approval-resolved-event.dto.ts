@@ -7,6 +7,7 @@ import {
   IsString,
   Matches,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
 import {
   ID_PATTERN,
@@ -16,6 +17,7 @@ import {
   RESOLVED_STATUSES,
 } from '../approval-events.constants';
 import type { ApprovalResult, ResolvedApprovalStatus } from '../interfaces/approval.interface';
+import type { WorkspaceSubscription } from '../interfaces/approval-socket-events.interface';
 
 /** The `approval:resolved` body a producer publishes, checked at the edge. */
 export class ApprovalResolvedEventDto implements ApprovalResult {
@@ -48,11 +50,22 @@ export class ApprovalResolvedEventDto implements ApprovalResult {
   resolvedAt: string;
 }
 
-/** The `subscribe` / `unsubscribe` body. */
-export class WorkspaceSubscriptionDto {
+/** Only a key that is absent is optional: `null` or `''` is refused, never read as "all". */
+const present = (_object: object, value: unknown) => value !== undefined;
+
+/**
+ * The `subscribe` / `unsubscribe` body: `{ workspaceId }` for one workspace, `{}` for every
+ * workspace the token may see; `channel: 'approvals'` is allowed beside either.
+ */
+export class WorkspaceSubscriptionDto implements WorkspaceSubscription {
+  @ValidateIf(present)
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_ID_LENGTH)
   @Matches(ID_PATTERN)
-  workspaceId: string;
+  workspaceId?: string;
+
+  @ValidateIf(present)
+  @IsIn(['approvals'])
+  channel?: 'approvals';
 }

@@ -15,6 +15,8 @@ export interface GatewayIdentity {
   role: GatewayRole;
   /** The workspaces it may subscribe to; undefined means any (the static tokens). */
   workspaces?: ReadonlySet<string>;
+  /** When the token stops being valid (ms since the epoch); undefined for the static tokens. */
+  expiresAt?: number;
 }
 
 /** Claims of a scoped subscriber token (a JWT, HS256). */
@@ -94,6 +96,6 @@ export class GatewayTokens {
     ) {
       return undefined;
     }
-    return { role: 'subscriber', workspaces: new Set(workspaces) };
+    return { role: 'subscriber', workspaces: new Set(workspaces), expiresAt: claims.exp * 1_000 };
   }
 }

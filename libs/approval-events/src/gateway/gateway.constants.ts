@@ -19,3 +19,13 @@ export const GATEWAY_MAX_SUBSCRIPTIONS = 100;
 
 /** The room a workspace's resolutions are broadcast to. */
 export const workspaceRoom = (workspaceId: string) => `workspace:${workspaceId}`;
+
+/**
+ * The room of the sockets subscribed to every workspace (`subscribe {}` with a producer or
+ * subscriber token). It cannot collide with a {@link workspaceRoom}, which always starts with
+ * `workspace:`.
+ */
+export const ALL_WORKSPACES_ROOM = 'all-workspaces';
+
+/** Largest `approval:requested` the gateway sends, as JSON; a larger one is logged and dropped. */
+export const GATEWAY_MAX_REQUESTED_BYTES = 128 * 1024;
