@@ -18,6 +18,8 @@ const STATUS_LABELS = {
 const VERB_DONE = { approve: 'Approved', reject: 'Rejected', cancel: 'Cancelled' };
 /** The REST API's page limit: the newest 100 are what one inbox view shows. */
 const LIST_LIMIT = 100;
+/** Live additions grow the view; past this many, the oldest leave it (the API still has them). */
+const MAX_SHOWN = 500;
 const MAX_ACTOR_LENGTH = 256;
 /** A scoped token lives this long and is renewed this long before it ends. */
 const TOKEN_TTL_SECONDS = 900;
@@ -359,6 +361,7 @@ function render() {
   const approvals = [...session.approvals.values()].sort(
     (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id.localeCompare(a.id),
   );
+  for (const old of approvals.splice(MAX_SHOWN)) session.approvals.delete(old.id);
   for (const [id, node] of nodes) {
     if (!session.approvals.has(id)) {
       node.remove();
