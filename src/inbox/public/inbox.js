@@ -190,7 +190,6 @@ function connectLive(current) {
   setLink(current, 'connecting');
 
   socket.on('connect', async () => {
-    current.refusals = 0;
     const ack = await socket
       .timeout(ACK_TIMEOUT_MS)
       .emitWithAck('subscribe', { workspaceId: current.workspace })
@@ -199,8 +198,11 @@ function connectLive(current) {
     if (!ack?.ok) {
       setLink(current, 'unavailable', `subscribe refused (${ack?.error ?? 'no answer'})`);
       socket.disconnect();
+      startCatchingUp(current);
+      retryLater(current);
       return;
     }
+    current.refusals = 0;
     setLink(current, 'live');
     stopCatchingUp(current);
     scheduleRenewal(current);
@@ -216,7 +218,8 @@ function connectLive(current) {
   });
   socket.on('connect_error', (error) => {
     if (current !== session) return;
-    current.token = undefined;
+    // A refused token (expired, or signed with a secret since rotated) is not offered again.
+    if (error.message === 'unauthorized') current.token = undefined;
     if (current.tokenProblem) setLink(current, 'unavailable', current.tokenProblem);
     else setLink(current, current.listed ? 'lost' : 'connecting', error.message);
     startCatchingUp(current);
