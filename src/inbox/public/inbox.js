@@ -220,6 +220,7 @@ function connectLive(current) {
     if (current !== session) return;
     // A refused token (expired, or signed with a secret since rotated) is not offered again.
     if (error.message === 'unauthorized') current.token = undefined;
+    if (current.keyNeeded) return; // askForKey has said why; the key form restarts the link.
     if (current.tokenProblem) setLink(current, 'unavailable', current.tokenProblem);
     else setLink(current, current.listed ? 'lost' : 'connecting', error.message);
     startCatchingUp(current);
@@ -278,6 +279,7 @@ function retryLater(current) {
 }
 
 function startCatchingUp(current) {
+  if (current.keyNeeded) return;
   current.catchUpTimer ??= setInterval(() => void catchUp(current), CATCH_UP_INTERVAL_MS);
 }
 
@@ -386,7 +388,9 @@ function render() {
   const filter = session.status ? `${STATUS_LABELS[session.status].toLowerCase()} ` : '';
   view.empty.textContent = session.listed
     ? `No ${filter}approvals in ${session.workspace}.`
-    : `Loading ${session.workspace}…`;
+    : session.keyNeeded
+      ? `Enter the API key to see the approvals of ${session.workspace}.`
+      : `Loading ${session.workspace}…`;
   view.empty.hidden = approvals.length > 0;
 }
 
@@ -546,7 +550,13 @@ function ask({ title, label, submit, required = false, maxLength = 500, value = 
 // ---------------------------------------------------------------- API key
 
 function askForKey(wrong) {
-  if (session) session.keyNeeded = true;
+  if (session) {
+    // Nothing more is asked of the server until there is a key: every answer would be 401.
+    session.keyNeeded = true;
+    stopCatchingUp(session);
+    setLink(session, 'off', 'waiting for the API key');
+    render();
+  }
   // A request sent without a key, answering after one sent with the wrong key, adds nothing.
   if (!wrong && !view.keyForm.hidden) return;
   sessionStorage.removeItem(STORAGE.apiKey);
@@ -554,7 +564,7 @@ function askForKey(wrong) {
     ? 'The server refused that API key (401 Unauthorized). Check the key and enter it again.'
     : 'This server needs an API key to show approvals.';
   view.keyForm.hidden = false;
-  say(view.keyReason.textContent, 'alert');
+  say('');
   if (!view.ask.open) view.keyInput.focus();
 }
 
