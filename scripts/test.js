@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every suite, unit then end-to-end, then the suites that need PostgreSQL and
- * Redis, then the package suite (the packed library installed into an app outside the
- * monorepo), which needs the npm registry. Each runs only when what it needs answers;
- * otherwise it is named as skipped, with why, unless CI=true, where that is a failure.
+ * Redis, then the browser suite that needs Chromium, then the package suite (the packed
+ * library installed into an app outside the monorepo), which needs the npm registry. Each
+ * runs only when what it needs is there; otherwise it is named as skipped, with why, unless
+ * CI=true, where that is a failure.
  *
  * Ends with one line `tests: N passed, N failed, N skipped` and a non-zero exit on any failure.
  */
 const { spawnSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { accessSync, constants, mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const net = require('node:net');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
@@ -24,6 +25,8 @@ const DATABASE_URL =
 const REDIS_URL = process.env.TEST_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 // The outside app installs its peers from here (its cache, filled by `npm ci`, first).
 const NPM_REGISTRY = process.env.npm_config_registry || 'https://registry.npmjs.org/';
+/** The browser suite drives Debian's Chromium (test/browser/support/chromium.ts reads the same). */
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** Suites by the services they need; `needs` empty means they always run. */
 const SUITES = [
@@ -35,18 +38,34 @@ const SUITES = [
     needs: ['postgres', 'redis'],
   },
   {
+    name: 'browser (Chromium)',
+    args: ['--config', 'test/browser/jest-browser.config.js', '--detectOpenHandles', '--runInBand'],
+    needs: ['chromium'],
+  },
+  {
     name: 'package (the packed library in a Nest app outside the monorepo)',
     args: ['--config', 'test/package/jest-package.config.js', '--detectOpenHandles', '--runInBand'],
     needs: ['npm'],
   },
 ];
 
-/** Why each need is missing, for the skip message. */
+/** Why each missing need is missing, as the skip line says it. */
 const MISSING = {
   postgres: () => `PostgreSQL unreachable at ${new URL(DATABASE_URL).host}`,
   redis: () => `Redis unreachable at ${new URL(REDIS_URL).host}`,
+  chromium: () =>
+    `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
   npm: () => `npm registry unreachable at ${new URL(NPM_REGISTRY).host}`,
 };
+
+function executable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function reachable(url, defaultPort) {
   const { hostname, port } = new URL(url);
@@ -90,6 +109,7 @@ async function main() {
     postgres: await reachable(DATABASE_URL, 5432),
     redis: await reachable(REDIS_URL, 6379),
     npm: await reachable(NPM_REGISTRY, new URL(NPM_REGISTRY).protocol === 'http:' ? 80 : 443),
+    chromium: executable(CHROMIUM_PATH),
   };
   const tmp = mkdtempSync(path.join(tmpdir(), 'approval-events-test-'));
   const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -99,12 +119,14 @@ async function main() {
   for (const [index, suite] of SUITES.entries()) {
     const missing = suite.needs.filter((service) => !services[service]);
     if (missing.length > 0) {
-      const why = missing.map((service) => MISSING[service]()).join('; ');
+      const why = missing.map((need) => MISSING[need]()).join('; ');
       if (inCi) {
-        console.error(`\n✖ ${suite.name}: ${why}. CI=true, so a missing service is a failure.`);
+        console.error(`\n✖ ${suite.name}: ${why}. CI=true, so what is missing is a failure.`);
         failed = true;
       } else {
-        console.warn(`\n⚠ SKIPPED ${suite.name} suites: ${why}. Make it reachable to run them.`);
+        console.warn(
+          `\n⚠ SKIPPED ${suite.name} suites: ${why}. Provide what is missing to run them.`,
+        );
         skippedSuites.push(`${suite.name} (${why})`);
       }
       continue;

@@ -14,6 +14,7 @@ import { type Environment, validateEnvironment } from './config/environment';
 import { gatewaySecretsFrom } from './config/gateway-tokens.config';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { EventTokensModule } from './event-tokens/event-tokens.module';
+import { InboxModule } from './inbox/inbox.module';
 import { OperationsModule } from './operations/operations.module';
 
 /**
@@ -85,6 +86,7 @@ function storeNotifyOptions(config: ConfigService<Environment, true>) {
     AgentsModule,
     EventTokensModule,
     OperationsModule,
+    InboxModule,
   ],
   providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
 })

@@ -5,8 +5,12 @@
  */
 export const API_PREFIX = 'api';
 
-/** Routes served outside the prefix and without an API key (probes and scrapers). */
-export const UNPREFIXED_ROUTES: readonly string[] = ['health', 'metrics'];
+/**
+ * Routes served outside the prefix and without an API key: probes and scrapers, and the
+ * approver inbox (`/` and its files under `/inbox/`), a page that holds no secret and asks
+ * the person for the key.
+ */
+export const UNPREFIXED_ROUTES: readonly string[] = ['health', 'metrics', '/', 'inbox/{*asset}'];
 
 /** Header carrying the API key. Lower case, as Node.js presents incoming header names. */
 export const API_KEY_HEADER = 'x-api-key';
