@@ -1,4 +1,5 @@
 import { ApprovalEventManager } from '@app/approval-events';
+import { ApprovalEventCoverage } from '@app/approval-events/coverage/event-coverage';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
@@ -294,18 +295,18 @@ describe('the approver inbox in Chromium', () => {
   it('says when it lost its live connection, and catches up when it is back', async () => {
     const host = await startHost();
     const approval = await createApproval(host.url, 'ws1', { action: 'send_email' });
-    const manager = host.app.get(ApprovalEventManager);
+    const coverage = host.app.get(ApprovalEventCoverage);
     const { page, problems } = await openTab(browser);
     await openInbox(page, host);
 
     // The host's own bus goes down: its gateway drops every client, which must not trust it.
-    manager.setLinkState('browser-test', false);
+    coverage.setLinkState('browser-test', false);
     await page
       .locator('#link[data-state="lost"]')
       .getByText(/catching up/)
       .waitFor();
     await decide(host.url, 'ws1', approval.id, 'approve', { resolvedBy: 'erin' });
-    manager.setLinkState('browser-test', true);
+    coverage.setLinkState('browser-test', true);
 
     await liveLink(page).waitFor({ timeout: 15_000 });
     await badge(page, 'send_email', 'Approved').waitFor({ timeout: LIVE_WITHIN_MS });
