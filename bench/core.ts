@@ -1,6 +1,5 @@
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { createCore, WORKSPACE } from './core-fixture';
 import { assertNoFakeTimers, EVENTS, FAKED, POLLING } from './core-modes';
@@ -9,9 +8,8 @@ import { timePhase } from './report';
 import { activeTimerCount, forceGc, gcUnavailableReason, until } from './runtime';
 import { elapsedUs, median, round } from './stats';
 import type { BenchResult, BenchSuite } from './suite';
-import { CONTENDER_LABELS, type ContenderName } from './wait-contenders';
-import { measurePeers, PEER_PENDING } from './wait-peers';
-import { writeWakeChart, type LatencySeries } from './wake-chart';
+import { measurePeers } from './wait-peers';
+import { drawWakeChart } from './core-chart';
 
 const HEAP_WAITS = 100_000;
 const NOT_STARTED: Promise<unknown> = Promise.resolve();
@@ -207,38 +205,10 @@ function phase<T>(name: string, measure: () => Promise<T>): Promise<T> {
   });
 }
 
-/** How each line of the chart looks: the library solid, the peers dashed. */
-const CHART_LINES: readonly { name: ContenderName; label: string; color: string }[] = [
-  { name: 'bridge', label: `events, in-process bus: ${CONTENDER_LABELS.bridge}`, color: '#1f4e9c' },
-  { name: 'manager', label: CONTENDER_LABELS.manager, color: '#8c3bbf' },
-  { name: 'map', label: `peer: ${CONTENDER_LABELS.map}`, color: '#666666' },
-  { name: 'eventemitter2', label: `peer: ${CONTENDER_LABELS.eventemitter2}`, color: '#d62728' },
-  { name: 'rxjs', label: `peer: ${CONTENDER_LABELS.rxjs}`, color: '#e69500' },
-];
-
-/** Measures the peers and draws every wake-latency distribution of the run in one SVG. */
+/** Measures the peers, then draws every wake-latency distribution of the run in one SVG. */
 async function measurePeersAndChart(pollingUs: readonly number[]): Promise<BenchResult> {
   const peers = await measurePeers();
-  const series: LatencySeries[] = CHART_LINES.map(({ name, label, color }) => ({
-    label,
-    color,
-    dashed: name !== 'bridge' && name !== 'manager',
-    sortedUs: peers.figures[name].sortedDispatchUs,
-  }));
-  series.push({
-    label: 'polling every 5 s: the bridge with useEvents: false (simulated clock)',
-    color: '#2ca02c',
-    sortedUs: pollingUs,
-  });
-  const file = await writeWakeChart(
-    series,
-    `Wake latency by percentile, ${PEER_PENDING.toLocaleString('en').replace(/,/g, ' ')} waits pending`,
-    [
-      'from the resolution event to the waiting code resuming; each wait on its own',
-      `approval, one process per contender; Node ${process.versions.node.split('.')[0]}, a shared 2-core`,
-      `machine (1-minute load average ${loadavg()[0].toFixed(1)} when drawn)`,
-    ],
-  );
+  const file = await drawWakeChart(peers.figures, pollingUs);
   return { ...peers.result, wake_chart: relative(process.cwd(), file) };
 }
 

@@ -13,7 +13,8 @@ const DISPATCH_LARGE = { warmup: 30, samples: 300 } as const;
 /** 100 000 bridge waits take a while to start on a busy 2-core machine. */
 const MEASURE_TIMEOUT_MS = 300_000;
 
-interface ContenderFigures {
+/** What one contender measured. */
+export interface ContenderFigures {
   readonly heapBytesPerWait: number;
   readonly heapBytesPerWaitLarge: number;
   readonly dispatchUs: number;
