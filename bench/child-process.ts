@@ -74,17 +74,25 @@ export class BenchChild {
 
   /**
    * Forks `bench/<script>` and resolves with it once it sends `{ type: 'up' }` (returned as
-   * `up`); rejects if it exits or errors first.
+   * `up`); rejects if it exits or errors first. `nodeFlags` go before the script, e.g.
+   * `['--expose-gc']` for a child that reads its own heap.
    */
   static async start(
     name: string,
     script: string,
     env: NodeJS.ProcessEnv,
+    nodeFlags: readonly string[] = [],
   ): Promise<{ child: BenchChild; up: ChildMessage }> {
     const child = fork(join(__dirname, script), [], {
       cwd: REPO_ROOT,
       env,
-      execArgv: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'],
+      execArgv: [
+        ...nodeFlags,
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const handle = new BenchChild(name, child);

@@ -1,106 +1,21 @@
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { relative } from 'node:path';
 import { createCore, WORKSPACE } from './core-fixture';
-import { POLLING_INTERVAL_MS } from './remote-worker.constants';
+import { assertNoFakeTimers, EVENTS, FAKED, POLLING } from './core-modes';
+import { measurePollingWakeSimulated, measureWake } from './core-wake';
 import { timePhase } from './report';
 import { activeTimerCount, forceGc, gcUnavailableReason, until } from './runtime';
-import { elapsedUs, median, percentile, round } from './stats';
+import { elapsedUs, median, round } from './stats';
 import type { BenchResult, BenchSuite } from './suite';
+import { measurePeers } from './wait-peers';
+import { drawWakeChart } from './core-chart';
 
-const POLLING = { useEvents: false, pollIntervalMs: POLLING_INTERVAL_MS } as const;
-const EVENTS = { useEvents: true, pollIntervalMs: POLLING_INTERVAL_MS } as const;
-
-const WAKE = { pending: 10_000, warmup: 500, samples: 2_000, rounds: 3 } as const;
 const HEAP_WAITS = 100_000;
 const NOT_STARTED: Promise<unknown> = Promise.resolve();
 const THROUGHPUT = { events: 100_000, warmupRounds: 1, rounds: 5 } as const;
 const READS = { waitMs: 5 * 60_000, trials: 5 } as const;
-const POLLING_WAKE = { pending: 1_000, samples: 500 } as const;
 const IDLE = { waits: 10_000, windowMs: 10_000, floorWindowMs: 3_000, gcSettleMs: 1_000 } as const;
-
-/** Only what the library needs faked: the real event loop keeps turning under it. */
-const FAKED: FakeTimers.FakeMethod[] = [
-  'setTimeout',
-  'clearTimeout',
-  'setInterval',
-  'clearInterval',
-  'Date',
-];
-
-/**
- * Wake latency of one bridge wait among at least `WAKE.pending` others: enough waits are
- * started that `WAKE.pending` are still pending at the last sample. The rounds are
- * consecutive batches of samples on the same waits, each after a full GC.
- */
-async function measureWake(): Promise<BenchResult> {
-  const core = createCore(EVENTS);
-  const sampled = WAKE.warmup + WAKE.rounds * WAKE.samples;
-  const ids = core.source.addPending(WORKSPACE, WAKE.pending + sampled);
-  const wokeAt = ids.map((id) =>
-    core.bridge.waitForApproval(WORKSPACE, id).then(() => process.hrtime.bigint()),
-  );
-  await until(() => core.source.reads >= ids.length, 'the first status reads');
-  const wakeUs = async (index: number): Promise<number> => {
-    const event = core.source.decide(WORKSPACE, ids[index]);
-    const start = process.hrtime.bigint();
-    core.manager.onApprovalResponse(event);
-    return elapsedUs(start, await wokeAt[index]);
-  };
-  for (let i = 0; i < WAKE.warmup; i++) await wakeUs(i);
-  const rounds: number[][] = [];
-  for (let round = 0; round < WAKE.rounds; round++) {
-    forceGc();
-    const latencies: number[] = [];
-    const first = WAKE.warmup + round * WAKE.samples;
-    for (let i = first; i < first + WAKE.samples; i++) latencies.push(await wakeUs(i));
-    rounds.push(latencies.sort((x, y) => x - y));
-  }
-  await core.shutdown(wokeAt);
-  return {
-    wake_p50_us_10k: round(median(rounds.map((r) => percentile(r, 50)))),
-    wake_p99_us_10k: round(median(rounds.map((r) => percentile(r, 99)))),
-    wake_max_us_10k: round(Math.max(...rounds.map((r) => r.at(-1)!))),
-    wake_samples_per_round: WAKE.samples,
-    wake_rounds: WAKE.rounds,
-  };
-}
-
-/**
- * The polling baseline's wake latency, in simulated time: decisions land at random moments
- * and each waiter learns of it at its approval's next poll.
- */
-async function measurePollingWakeSimulated(): Promise<BenchResult> {
-  const clock = FakeTimers.install({ toFake: FAKED });
-  try {
-    const core = createCore(POLLING);
-    const ids = core.source.addPending(WORKSPACE, POLLING_WAKE.pending);
-    const decidedAt = new Map<string, number>();
-    const latencies: number[] = [];
-    const waits = ids.map((id) =>
-      core.bridge.waitForApproval(WORKSPACE, id).then(() => {
-        latencies.push((Date.now() - decidedAt.get(id)!) * 1_000);
-      }),
-    );
-    await clock.tickAsync(0);
-    for (const id of ids.slice(0, POLLING_WAKE.samples)) {
-      setTimeout(
-        () => (decidedAt.set(id, Date.now()), core.decide(id)),
-        Math.random() * POLLING_INTERVAL_MS,
-      );
-    }
-    await clock.tickAsync(POLLING_INTERVAL_MS * 2.5);
-    await core.shutdown(waits);
-    assertNoFakeTimers(clock, 'polling wake');
-    latencies.sort((a, b) => a - b);
-    return {
-      wake_p50_us_polling_simulated: round(percentile(latencies, 50), 0),
-      wake_p99_us_polling_simulated: round(percentile(latencies, 99), 0),
-      wake_samples_polling_simulated: latencies.length,
-    };
-  } finally {
-    clock.uninstall();
-  }
-}
 
 /** Heap per pending wait, net of the store's records, the ids and the array holding the promises. */
 async function heapPerWait(
@@ -130,11 +45,36 @@ async function heapPerWait(
   };
 }
 
+/**
+ * Heap per extra bridge wait on an approval that another wait already watches: the shared
+ * per-approval part is paid once, by the first wait, so this is what a wait costs alone.
+ */
+async function heapPerExtraWaiter(): Promise<number> {
+  const core = createCore({ ...EVENTS, maxPendingWaits: 2 * HEAP_WAITS });
+  const ids = core.source.addPending(WORKSPACE, HEAP_WAITS);
+  const waits = new Array<Promise<unknown>>(2 * HEAP_WAITS).fill(NOT_STARTED);
+  for (let i = 0; i < HEAP_WAITS; i++) waits[i] = core.bridge.waitForApproval(WORKSPACE, ids[i]);
+  await until(() => core.source.reads >= HEAP_WAITS, 'the first status reads');
+  forceGc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < HEAP_WAITS; i++) {
+    waits[HEAP_WAITS + i] = core.bridge.waitForApproval(WORKSPACE, ids[i]);
+  }
+  // Whatever a joining wait does on its first turns (a replayed read, at most) is done by now.
+  await sleep(10);
+  forceGc();
+  const after = process.memoryUsage().heapUsed;
+  await core.shutdown(waits);
+  return (after - before) / HEAP_WAITS;
+}
+
 async function measureHeap(): Promise<BenchResult> {
   const bridge = await heapPerWait('bridge');
   const manager = await heapPerWait('manager');
+  const extraWaiter = await heapPerExtraWaiter();
   return {
     heap_bytes_per_wait_100k: round(bridge.bytes, 0),
+    heap_bytes_per_extra_waiter: round(extraWaiter, 0),
     heap_bytes_per_wait_100k_manager: round(manager.bytes, 0),
     heap_ratio_bridge_vs_manager: round(bridge.bytes / manager.bytes, 2),
     shutdown_ms_100k_bridge_waits: round(bridge.shutdownMs),
@@ -190,11 +130,6 @@ async function readsForOneWait(useEvents: boolean): Promise<number> {
   } finally {
     clock.uninstall();
   }
-}
-
-function assertNoFakeTimers(clock: ReturnType<typeof FakeTimers.install>, phase: string): void {
-  const left = clock.countTimers();
-  if (left !== 0) throw new Error(`${phase}: ${left} timers left after the waits ended`);
 }
 
 async function measureReads(): Promise<BenchResult> {
@@ -260,7 +195,7 @@ async function measureIdleCpu(): Promise<BenchResult> {
 }
 
 /** Runs one timed phase and fails it if it left a timer behind. */
-function phase(name: string, measure: () => Promise<BenchResult>): Promise<BenchResult> {
+function phase<T>(name: string, measure: () => Promise<T>): Promise<T> {
   return timePhase(name, async () => {
     const timersBefore = activeTimerCount();
     const result = await measure();
@@ -270,29 +205,47 @@ function phase(name: string, measure: () => Promise<BenchResult>): Promise<Bench
   });
 }
 
+/** Measures the peers, then draws every wake-latency distribution of the run in one SVG. */
+async function measurePeersAndChart(pollingUs: readonly number[]): Promise<BenchResult> {
+  const peers = await measurePeers();
+  const file = await drawWakeChart(peers.figures, pollingUs);
+  return { ...peers.result, wake_chart: relative(process.cwd(), file) };
+}
+
 /**
- * The library in-process, event-driven and polling side by side: wake latency, memory per
- * wait, dispatch throughput, status reads per wait and idle CPU.
+ * The library in-process, event-driven and polling side by side, and beside the peers a
+ * Nest user would otherwise write: wake latency, memory per wait, dispatch cost and
+ * throughput, status reads per wait and idle CPU; and a chart of the wake latencies.
  */
 export const coreSuite: BenchSuite = {
   name: 'core',
-  description: 'in-process manager + bridge, event-driven vs polling (useEvents: false)',
+  description: 'in-process manager + bridge, event-driven vs polling (useEvents: false) and peers',
   goals: [
     { key: 'wake_p99_us_10k', max: 1_000 },
+    { key: 'wake_p99_us_100k', max: 2_000 },
     { key: 'heap_bytes_per_wait_100k', max: 2_048 },
     { key: 'heap_bytes_per_wait_100k_manager', max: 2_048 },
+    { key: 'heap_bytes_per_extra_waiter', max: 1_024 },
+    { key: 'shutdown_ms_100k_bridge_waits', max: 300 },
     { key: 'resolutions_per_s', min: 500_000 },
     { key: 'status_reads_per_wait_events', max: 2 },
     { key: 'status_reads_per_wait_polling', near: 60, tolerance: 0.1 },
     { key: 'idle_cpu_pct_10k_events', max: 1 },
   ],
   skipReason: gcUnavailableReason,
-  run: async () => ({
-    ...(await phase('wake', measureWake)),
-    ...(await phase('polling wake', measurePollingWakeSimulated)),
-    ...(await phase('heap', measureHeap)),
-    ...(await phase('throughput', measureThroughput)),
-    ...(await phase('status reads', measureReads)),
-    ...(await phase('idle cpu', measureIdleCpu)),
-  }),
+  run: async () => {
+    const wake10k = await phase('wake 10k', () => measureWake(10_000));
+    const wake100k = await phase('wake 100k', () => measureWake(100_000));
+    const polling = await phase('polling wake', measurePollingWakeSimulated);
+    return {
+      ...wake10k,
+      ...wake100k,
+      ...polling.result,
+      ...(await phase('heap', measureHeap)),
+      ...(await phase('throughput', measureThroughput)),
+      ...(await phase('status reads', measureReads)),
+      ...(await phase('idle cpu', measureIdleCpu)),
+      ...(await phase('peers', () => measurePeersAndChart(polling.sortedUs))),
+    };
+  },
 };

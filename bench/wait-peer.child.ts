@@ -1,0 +1,98 @@
+/**
+ * One contender of the `core` bench's peer comparison in a process of its own, forked by
+ * `bench/wait-peers.ts` with `--expose-gc` and `BENCH_CONTENDER` set to a
+ * {@link ContenderName}, so no contender's heap or JIT state colours another's figures.
+ *
+ * On `{ type: 'measure', pending, samples, warmup }` it starts `pending` waits, each on its
+ * own approval, and reads the heap they hold; then it starts `warmup + samples` more and
+ * times one dispatch per extra wait, so `pending` stay pending throughout. It replies
+ * `{ heapBytesPerWait, dispatchUs }`, the dispatch times sorted ascending, in microseconds.
+ */
+import { Logger } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { firstValueFrom, from, throwError, timeout } from 'rxjs';
+import { serveParent, type ChildMessage } from './child-process';
+import { forceGc } from './runtime';
+import { elapsedUs } from './stats';
+import { CONTENDER_NAMES, createContender, type ContenderName } from './wait-contenders';
+
+const NOT_STARTED: Promise<unknown> = Promise.resolve();
+/** Far above any dispatch measured, even a busy machine's: past it the dispatch woke nothing. */
+const WAKE_TIMEOUT_MS = 10_000;
+
+/** When the wait on `approvalId` woke, or an error if it did not within {@link WAKE_TIMEOUT_MS}. */
+function woken(wokeAt: Promise<bigint>, approvalId: string): Promise<bigint> {
+  return firstValueFrom(
+    from(wokeAt).pipe(
+      timeout({
+        first: WAKE_TIMEOUT_MS,
+        with: () => throwError(() => new Error(`the dispatch for ${approvalId} woke nothing`)),
+      }),
+    ),
+  );
+}
+
+interface MeasureRequest {
+  readonly pending: number;
+  readonly samples: number;
+  readonly warmup: number;
+}
+
+function contenderName(): ContenderName {
+  const name = process.env.BENCH_CONTENDER as ContenderName;
+  if (!CONTENDER_NAMES.includes(name)) throw new Error(`unknown contender ${String(name)}`);
+  return name;
+}
+
+async function measure(
+  name: ContenderName,
+  { pending, samples, warmup }: MeasureRequest,
+): Promise<{ heapBytesPerWait: number; dispatchUs: number[] }> {
+  const extra = warmup + samples;
+  const contender = createContender(name, pending + extra);
+  const ids = contender.approvals(pending + extra);
+  // Allocated before the baseline reading: the array is the bench's, not the contender's.
+  const waits = new Array<Promise<unknown>>(pending + extra).fill(NOT_STARTED);
+  forceGc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < pending; i++) waits[i] = contender.wait(ids[i]);
+  await contender.settled();
+  forceGc();
+  const heapBytesPerWait = (process.memoryUsage().heapUsed - before) / pending;
+
+  const wokeAt: Promise<bigint>[] = [];
+  for (let i = pending; i < pending + extra; i++) {
+    waits[i] = contender.wait(ids[i]);
+    wokeAt.push(waits[i].then(() => process.hrtime.bigint()));
+  }
+  await contender.settled();
+  // Counted after the heap reading: a dispatch must end its own wait and no other.
+  let ended = 0;
+  for (const wait of waits) void wait.finally(() => ended++).catch(() => undefined);
+  forceGc();
+  const dispatchUs: number[] = [];
+  for (let k = 0; k < extra; k++) {
+    const event = contender.resolution(ids[pending + k]);
+    const start = process.hrtime.bigint();
+    contender.dispatch(event);
+    const us = elapsedUs(start, await woken(wokeAt[k], ids[pending + k]));
+    if (k >= warmup) dispatchUs.push(us);
+  }
+  await nextTurn();
+  if (ended !== extra) throw new Error(`${extra} dispatches ended ${ended} waits`);
+  await contender.close(waits);
+  await Promise.allSettled(waits);
+  return { heapBytesPerWait, dispatchUs: dispatchUs.sort((a, b) => a - b) };
+}
+
+// The library warns when it shuts down with waits pending; the bench does so on purpose.
+Logger.overrideLogger(['error']);
+const name = contenderName();
+serveParent(
+  async (message: ChildMessage) => {
+    if (message.type !== 'measure') throw new Error(`unknown request ${message.type}`);
+    return measure(name, message as unknown as MeasureRequest);
+  },
+  async () => undefined,
+);
+process.send?.({ type: 'up', contender: name });
