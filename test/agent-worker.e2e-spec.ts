@@ -198,6 +198,61 @@ describe('Agent worker against the host (remote case)', () => {
     warn.mockRestore();
   });
 
+  it('with EVENT_BUS_WORKSPACES=*, one subscription covers every workspace: no per-workspace subscribe', async () => {
+    const host = await startHost();
+    const worker = await startWorker({ hostUrl: host.url, workspaces: ['*'] });
+    const { manager, bridge, registry } = workerParts(worker);
+    await connectedToBus(manager);
+    const approval = await createApproval(host.url, OTHER_WS);
+    const reads = countStoreReads(host, approval.id);
+    const wait = handled(
+      bridge.waitForApproval(OTHER_WS, approval.id, { timeoutMs: 15_000, pollIntervalMs: 60_000 }),
+    );
+    await eventually('the first read', () => reads() === 1);
+    await delay(100);
+    expect(reads()).toBe(1); // covered from the start: no reconcile read after a subscribe
+    const decided = await decide(host.url, OTHER_WS, approval.id, 'approve');
+    const decidedAt = Date.now();
+    await expect(wait).resolves.toEqual(decided);
+    expect(Date.now() - decidedAt).toBeLessThan(1_000);
+    expect(
+      await registryMetric(registry, 'approval_events_received_total', { source: 'remote_bus' }),
+    ).toBe(1);
+  });
+
+  it('with a scoped token and EVENT_BUS_WORKSPACES=*, covers the token’s workspaces and polls the rest', async () => {
+    const host = await startHost({ env: { APPROVAL_EVENTS_JWT_SECRET: JWT_SECRET } });
+    const issued = await request(host.url)
+      .post(`/api/workspaces/${WS}/event-tokens`)
+      .send({ ttlSeconds: 600 })
+      .expect(201);
+    const worker = await startWorker({
+      hostUrl: host.url,
+      workspaces: ['*'],
+      token: issued.body.token,
+    });
+    const { manager, bridge, registry } = workerParts(worker);
+    await connectedToBus(manager);
+    const mine = await createApproval(host.url, WS);
+    const theirs = await createApproval(host.url, OTHER_WS);
+    const options = { timeoutMs: 15_000, pollIntervalMs: POLL_INTERVAL_MS };
+    const mineWait = handled(
+      bridge.waitForApproval(WS, mine.id, { ...options, pollIntervalMs: 60_000 }),
+    );
+    const theirsWait = handled(bridge.waitForApproval(OTHER_WS, theirs.id, options));
+    await delay(3 * POLL_INTERVAL_MS);
+    const decidedMine = await decide(host.url, WS, mine.id, 'approve');
+    const decidedTheirs = await decide(host.url, OTHER_WS, theirs.id, 'reject');
+    await expect(mineWait).resolves.toEqual(decidedMine);
+    await expect(theirsWait).resolves.toEqual(decidedTheirs);
+    expect(
+      await registryMetric(registry, 'approval_events_received_total', { source: 'remote_bus' }),
+    ).toBe(1);
+    expect(
+      await registryMetric(registry, 'approval_events_received_total', { source: 'poll' }),
+    ).toBe(1);
+  });
+
   it('with the wrong token, is refused by the bus and falls back to polling', async () => {
     const host = await startHost();
     const worker = await startWorker({
