@@ -1,20 +1,14 @@
 import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events';
-import {
-  LOG_LEVELS,
-  type LogLevelName,
-  OptionalSecret,
-  URL_OPTIONS,
-  validateEnvironmentAs,
-} from '@app/config';
+import { ApprovalsClientEnvironment, OptionalSecret, validateEnvironmentAs } from '@app/config';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
 
 /**
- * Every environment variable the host reads, checked at boot so a typo
- * fails fast with the variable's name. Values are never echoed in the error: some are secrets.
+ * Every environment variable the host reads (those of any approvals client, and its own),
+ * checked at boot so a typo fails fast with the variable's name. Values are never echoed in the error: some are secrets.
  */
-export class Environment {
+export class Environment extends ApprovalsClientEnvironment {
   @IsOptional()
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -26,30 +20,11 @@ export class Environment {
   PORT = 3000;
 
   @OptionalSecret(16)
-  API_KEY?: string;
-
-  @OptionalSecret(16)
   APPROVAL_EVENTS_PRODUCER_TOKEN?: string;
-
-  @OptionalSecret(16)
-  APPROVAL_EVENTS_SUBSCRIBER_TOKEN?: string;
 
   /** Signs the scoped subscriber tokens `POST /api/workspaces/:id/event-tokens` issues. */
   @OptionalSecret(32)
   APPROVAL_EVENTS_JWT_SECRET?: string;
-
-  @IsOptional()
-  @IsUrl(URL_OPTIONS)
-  EVENT_BUS_URL?: string;
-
-  /** Comma-separated workspaces a process subscribed to a remote bus listens to. */
-  @IsOptional()
-  @IsString()
-  EVENT_BUS_WORKSPACES?: string;
-
-  @IsOptional()
-  @IsUrl(URL_OPTIONS)
-  APPROVALS_API_URL?: string;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] })
@@ -71,18 +46,6 @@ export class Environment {
   })
   @Matches(/^(?!pg_)/, { message: 'DATABASE_SCHEMA must not start with pg_ (reserved)' })
   DATABASE_SCHEMA = DEFAULT_SCHEMA;
-
-  /** How often a wait reads its approval while the event bus is down (ms). */
-  @IsOptional()
-  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
-  @IsInt()
-  @Min(10)
-  @Max(3_600_000)
-  APPROVAL_POLL_INTERVAL_MS?: number;
-
-  @IsOptional()
-  @IsIn(LOG_LEVELS)
-  LOG_LEVEL: LogLevelName = 'log';
 }
 
 /** `ConfigModule.forRoot({ validate })`: the typed environment, or an error naming each bad variable. */

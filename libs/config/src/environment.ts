@@ -1,6 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { type ClassConstructor, plainToInstance } from 'class-transformer';
-import { IsOptional, IsString, MinLength, validateSync } from 'class-validator';
+import { type ClassConstructor, plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 /**
  * What the host and the agent worker share about reading their environment: each app
@@ -72,4 +82,44 @@ export function busWorkspacesFrom(value: string | undefined): {
   const workspaces = listFrom(value);
   const all = workspaces.includes('*');
   return { eventBusWorkspaces: all ? [] : workspaces, eventBusSubscribeAll: all };
+}
+
+/**
+ * The variables of any process that waits on approvals as a client of a host: its API key,
+ * the host's bus and REST API, the fallback poll interval and the log level. The worker's
+ * environment is exactly this; the host's extends it (a host may subscribe to another bus).
+ */
+export class ApprovalsClientEnvironment {
+  /** Required `x-api-key` on `/api` (host); sent on every REST call (worker). */
+  @OptionalSecret(16)
+  API_KEY?: string;
+
+  /** May only subscribe; the gateway accepts it, a bus client presents it. */
+  @OptionalSecret(16)
+  APPROVAL_EVENTS_SUBSCRIBER_TOKEN?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  EVENT_BUS_URL?: string;
+
+  /** Comma-separated workspaces to subscribe to as it connects, or `*` for all it may see. */
+  @IsOptional()
+  @IsString()
+  EVENT_BUS_WORKSPACES?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  APPROVALS_API_URL?: string;
+
+  /** How often a wait reads its approval where events cannot reach it (ms). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  APPROVAL_POLL_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevelName = 'log';
 }

@@ -1,4 +1,5 @@
 export {
+  ApprovalsClientEnvironment,
   busWorkspacesFrom,
   listFrom,
   LOG_LEVELS,
