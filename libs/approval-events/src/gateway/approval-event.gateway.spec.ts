@@ -493,7 +493,10 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
       (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number })
         .exp * 1_000;
     const expiries = (): Map<string, unknown> =>
-      Reflect.get(host.get(ApprovalEventGateway), 'expiries') as Map<string, unknown>;
+      Reflect.get(
+        Reflect.get(host.get(ApprovalEventGateway), 'admission') as object,
+        'expiries',
+      ) as Map<string, unknown>;
 
     it('disconnects a scoped socket when its token expires, and it hears nothing after', async () => {
       const token = host.get(ApprovalEventTokens).issueSubscriberToken(['ws1'], 2);

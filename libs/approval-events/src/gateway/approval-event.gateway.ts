@@ -11,47 +11,28 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { filter, Subscription, timer } from 'rxjs';
-import type { Namespace, Socket } from 'socket.io';
+import { filter, Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
-import { APPROVAL_REQUESTED_EVENT, MAX_TIMEOUT_MS } from '../approval-events.constants';
+import { APPROVAL_REQUESTED_EVENT } from '../approval-events.constants';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
 import type { ApprovalResult } from '../interfaces/approval.interface';
-import type {
-  ApprovalSocketData,
-  ClientToServerEvents,
-  GatewayAck,
-  ServerToClientEvents,
-} from '../interfaces/approval-socket-events.interface';
+import type { GatewayAck } from '../interfaces/approval-socket-events.interface';
 import { requestedApprovalPayload } from './approval-requested.payload';
 import { WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
 import {
   APPROVALS_NAMESPACE,
   GATEWAY_MAX_MESSAGE_BYTES,
   GATEWAY_MAX_SUBSCRIPTIONS,
-  GATEWAY_CONNECT_WINDOW_SECONDS,
-  GATEWAY_CONNECTS_PER_IP,
   GATEWAY_PUBLISHES_PER_SECOND,
   GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway.constants';
 import { maySubscribe, subscriberRooms, subscriptionTarget } from './gateway-subscriptions';
 import { consumed, isResolutionShaped, validatedBody } from './gateway-input';
+import { GatewayAdmission } from './gateway-admission';
+import type { ApprovalNamespace, ApprovalSocket } from './gateway-socket.types';
 import { GatewayTokens } from './gateway-tokens';
 import { refuseUnservedNamespaces } from './namespace-guard';
-
-type ApprovalNamespace = Namespace<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  object,
-  ApprovalSocketData
->;
-type ApprovalSocket = Socket<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  object,
-  ApprovalSocketData
->;
 
 const OK: GatewayAck = { ok: true };
 const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck => ({
@@ -105,19 +86,15 @@ export class ApprovalEventGateway
     points: GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
     duration: 1,
   });
-  private readonly connectPerIpLimiter = new RateLimiterMemory({
-    points: GATEWAY_CONNECTS_PER_IP,
-    duration: GATEWAY_CONNECT_WINDOW_SECONDS,
-  });
   private readonly subscriptions = new Subscription();
-  /** The pending disconnect of each socket whose token expires, by socket id. */
-  private readonly expiries = new Map<string, Subscription>();
+  private readonly admission: GatewayAdmission;
 
   constructor(
     private readonly manager: ApprovalEventManager,
     private readonly metrics: ApprovalEventsMetrics,
     private readonly tokens: GatewayTokens,
   ) {
+    this.admission = new GatewayAdmission(tokens, manager, metrics);
     if (!this.tokens.configured) {
       throw new Error(
         'ApprovalEventsModule: the gateway needs option "gatewayProducerToken", "gatewaySubscriberToken" or "gatewayJwtSecret"',
@@ -128,7 +105,7 @@ export class ApprovalEventGateway
   afterInit(namespace: ApprovalNamespace): void {
     refuseUnservedNamespaces(namespace.server, () => this.metrics.rejected('unauthorized'));
     namespace.use((socket, next) => {
-      void this.admit(socket).then((verdict) => {
+      void this.admission.admit(socket).then((verdict) => {
         if (verdict === 'retry_later') socket.conn.close();
         else next(verdict);
       });
@@ -147,58 +124,18 @@ export class ApprovalEventGateway
     );
   }
 
-  /**
-   * The handshake: nothing (admitted), an error (refused with that message), or
-   * `retry_later` while this process cannot trust its own events. Then neither may its
-   * clients: closing the transport (rather than refusing) makes every Socket.io client
-   * retry with its own backoff, and poll meanwhile.
-   */
-  private async admit(socket: ApprovalSocket): Promise<Error | 'retry_later' | undefined> {
-    // Counted before the token is checked, so guessing tokens is bounded too.
-    if (!(await consumed(this.connectPerIpLimiter, socket.handshake.address))) {
-      return new Error('rate_limited');
-    }
-    const identity = this.tokens.identify(
-      (socket.handshake.auth as Record<string, unknown> | undefined)?.token,
-    );
-    if (!identity) {
-      this.metrics.rejected('unauthorized');
-      return new Error('unauthorized');
-    }
-    if (!this.manager.isConnected) return 'retry_later';
-    socket.data.role = identity.role;
-    socket.data.workspaces = identity.workspaces;
-    socket.data.expiresAt = identity.expiresAt;
-    return undefined;
-  }
-
-  /**
-   * A token is checked once, at the handshake; without this a socket would outlive its
-   * token for as long as it stays connected. The server-side disconnect is final for a
-   * Socket.io client (no automatic reconnection): it must come back with a fresh token.
-   */
   handleConnection(socket: ApprovalSocket): void {
-    const { expiresAt } = socket.data;
-    if (expiresAt === undefined) return;
-    // A longer delay than a Node.js timer holds would fire at once; such a socket is
-    // disconnected after ~24.8 days instead and may reconnect with the same token.
-    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMEOUT_MS);
-    this.expiries.set(
-      socket.id,
-      timer(delay).subscribe(() => socket.disconnect(true)),
-    );
+    this.admission.watchExpiry(socket);
   }
 
   handleDisconnect(socket: ApprovalSocket): void {
-    this.expiries.get(socket.id)?.unsubscribe();
-    this.expiries.delete(socket.id);
+    this.admission.forget(socket);
     void this.publishLimiter.delete(socket.id);
   }
 
   onModuleDestroy(): void {
     this.subscriptions.unsubscribe();
-    for (const expiry of this.expiries.values()) expiry.unsubscribe();
-    this.expiries.clear();
+    this.admission.close();
   }
 
   /**
