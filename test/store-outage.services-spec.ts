@@ -122,7 +122,12 @@ describe('PostgreSQL store outage', () => {
       body: { id: during.id, status: 'rejected' },
     });
     await expect(bridgeDuring).resolves.toMatchObject({ id: during.id, status: 'rejected' });
-    await request(host.url).get('/health').expect(200);
+    // The database is up at once; the store's LISTEN link comes back on its own backoff.
+    await eventually(
+      'a healthy report',
+      async () => (await request(host.url).get('/health')).status === 200,
+      { timeoutMs: 10_000 },
+    );
 
     // One line when it broke, with its cause, and one when it came back; no stacks.
     // (The bridge's own retry lines, one per attempt of each wait, are its business.)
