@@ -1,17 +1,18 @@
+import { toApprovalResult } from '@app/approval-events';
 import type {
   ApprovalEventManager,
   ApprovalEventsModuleOptions,
   ApprovalQueueBridge,
 } from '@app/approval-events';
 import { createApprovalEvents } from '../libs/approval-events/test/wiring';
-import { InMemoryStatusSource } from './in-memory-status-source';
+import { FakeStatusSource } from '../libs/approval-events/test/fake-status-source';
 
 /** The workspace every bench suite works in. */
 export const WORKSPACE = 'ws-bench';
 
 /** The library objects as the module wires them, over an in-memory store. */
 export interface CoreFixture {
-  readonly source: InMemoryStatusSource;
+  readonly source: FakeStatusSource;
   readonly manager: ApprovalEventManager;
   readonly bridge: ApprovalQueueBridge;
   /** Decides in the store, then publishes the event, as the host does. */
@@ -21,14 +22,17 @@ export interface CoreFixture {
 }
 
 export function createCore(overrides: ApprovalEventsModuleOptions = {}): CoreFixture {
-  const source = new InMemoryStatusSource();
+  const source = new FakeStatusSource(false);
   const core = createApprovalEvents({ source, ...overrides });
   const { manager, bridge } = core;
   return {
     source,
     manager,
     bridge,
-    decide: (approvalId) => manager.onApprovalResponse(source.decide(WORKSPACE, approvalId)),
+    decide: (approvalId) =>
+      manager.onApprovalResponse(
+        toApprovalResult(source.decide(WORKSPACE, approvalId, 'approved')),
+      ),
     shutdown: async (waits) => {
       // Handlers first: shutdown rejects every pending wait synchronously.
       const ended = Promise.allSettled(waits);

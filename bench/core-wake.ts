@@ -1,3 +1,4 @@
+import { toApprovalResult } from '@app/approval-events';
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { createCore, WORKSPACE } from './core-fixture';
 import { assertNoFakeTimers, EVENTS, FAKED, POLLING } from './core-modes';
@@ -24,9 +25,9 @@ export async function measureWake(pending: number): Promise<BenchResult> {
   const wokeAt = ids.map((id) =>
     core.bridge.waitForApproval(WORKSPACE, id).then(() => process.hrtime.bigint()),
   );
-  await until(() => core.source.reads >= ids.length, 'the first status reads');
+  await until(() => core.source.readCount >= ids.length, 'the first status reads');
   const wakeUs = async (index: number): Promise<number> => {
-    const event = core.source.decide(WORKSPACE, ids[index]);
+    const event = toApprovalResult(core.source.decide(WORKSPACE, ids[index], 'approved'));
     const start = process.hrtime.bigint();
     core.manager.onApprovalResponse(event);
     return elapsedUs(start, await wokeAt[index]);

@@ -34,7 +34,7 @@ async function heapPerWait(
         : core.manager.waitForApproval(WORKSPACE, ids[i]);
   }
   const expectedReads = kind === 'bridge' ? HEAP_WAITS : 0;
-  await until(() => core.source.reads >= expectedReads, 'the first status reads');
+  await until(() => core.source.readCount >= expectedReads, 'the first status reads');
   forceGc();
   const after = process.memoryUsage().heapUsed;
   const start = process.hrtime.bigint();
@@ -54,7 +54,7 @@ async function heapPerExtraWaiter(): Promise<number> {
   const ids = core.source.addPending(WORKSPACE, HEAP_WAITS);
   const waits = new Array<Promise<unknown>>(2 * HEAP_WAITS).fill(NOT_STARTED);
   for (let i = 0; i < HEAP_WAITS; i++) waits[i] = core.bridge.waitForApproval(WORKSPACE, ids[i]);
-  await until(() => core.source.reads >= HEAP_WAITS, 'the first status reads');
+  await until(() => core.source.readCount >= HEAP_WAITS, 'the first status reads');
   forceGc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < HEAP_WAITS; i++) {
@@ -126,7 +126,7 @@ async function readsForOneWait(useEvents: boolean): Promise<number> {
     if (approval.status !== 'approved') throw new Error(`Wait ended ${approval.status}`);
     core.manager.onApplicationShutdown();
     assertNoFakeTimers(clock, 'status reads');
-    return core.source.reads;
+    return core.source.readCount;
   } finally {
     clock.uninstall();
   }
@@ -169,12 +169,12 @@ async function idleCpu(useEvents: boolean): Promise<{ cpuPct: number; readsPerS:
   const core = createCore(useEvents ? EVENTS : POLLING);
   const ids = core.source.addPending(WORKSPACE, IDLE.waits);
   const waits = ids.map((id) => core.bridge.waitForApproval(WORKSPACE, id));
-  await until(() => core.source.reads >= IDLE.waits, 'the first status reads');
-  const readsBefore = core.source.reads;
+  await until(() => core.source.readCount >= IDLE.waits, 'the first status reads');
+  const readsBefore = core.source.readCount;
   const start = process.hrtime.bigint();
   const cpuPct = await cpuPercentOver(IDLE.windowMs);
   const seconds = elapsedUs(start, process.hrtime.bigint()) / 1e6;
-  const reads = core.source.reads - readsBefore;
+  const reads = core.source.readCount - readsBefore;
   await core.shutdown(waits);
   return { cpuPct, readsPerS: reads / seconds };
 }

@@ -1,4 +1,4 @@
-import type { ApprovalResult } from '@app/approval-events';
+import { type ApprovalResult, toApprovalResult } from '@app/approval-events';
 import { EventEmitter2, type CancelablePromise, type WaitForOptions } from 'eventemitter2';
 import { Subject, filter, firstValueFrom, take, timeout } from 'rxjs';
 import { createCore, WORKSPACE } from './core-fixture';
@@ -162,9 +162,14 @@ function libraryContender(kind: 'manager' | 'bridge', maxPendingWaits: number): 
     },
     // A bridge wait is live once its first status read has come back `pending`.
     settled: () =>
-      until(() => core.source.reads >= (kind === 'bridge' ? started : 0), 'the first status reads'),
+      until(
+        () => core.source.readCount >= (kind === 'bridge' ? started : 0),
+        'the first status reads',
+      ),
     resolution: (approvalId) =>
-      kind === 'bridge' ? core.source.decide(WORKSPACE, approvalId) : resolutionOf(approvalId),
+      kind === 'bridge'
+        ? toApprovalResult(core.source.decide(WORKSPACE, approvalId, 'approved'))
+        : resolutionOf(approvalId),
     dispatch: (event) => core.manager.onApprovalResponse(event),
     close: (waits) => core.shutdown(waits),
   };

@@ -12,11 +12,25 @@ import type {
  */
 export class FakeStatusSource implements ApprovalStatusSource {
   readonly approvals = new Map<string, Approval>();
+  /** The approval id of every read, in order (kept only with `recordReads`). */
   readonly reads: string[] = [];
+  /** Reads answered or failed so far. */
+  readCount = 0;
   /** Reads still to fail, each with this error. */
   failures: Error[] = [];
   /** When set, reads wait for this promise before answering. */
   gate?: Promise<void>;
+
+  /**
+   * @param recordReads keep each read's id in {@link reads}; the benchmarks turn it off so
+   *   100 000 reads cost no heap.
+   */
+  constructor(private readonly recordReads = true) {}
+
+  /** Adds `count` pending approvals `{prefix}-0…` and returns their ids. */
+  addPending(workspaceId: string, count: number, prefix = 'approval'): string[] {
+    return Array.from({ length: count }, (_, i) => this.add(workspaceId, `${prefix}-${i}`).id);
+  }
 
   add(workspaceId: string, id: string, status: ApprovalStatus = 'pending'): Approval {
     const approval: Approval = {
@@ -52,7 +66,8 @@ export class FakeStatusSource implements ApprovalStatusSource {
     approvalId: string,
     _options?: ApprovalStatusReadOptions,
   ): Promise<Approval> {
-    this.reads.push(approvalId);
+    this.readCount++;
+    if (this.recordReads) this.reads.push(approvalId);
     if (this.gate) await this.gate;
     const failure = this.failures.shift();
     if (failure) throw failure;
