@@ -7,7 +7,8 @@
  * - `polling`: the same library with `useEvents: false, pollIntervalMs: 5000`, the old
  *   behaviour (the worker module has no switch for it in its environment).
  *
- * It waits through `ApprovalQueueBridge.waitForApproval` on request and reports when each
+ * It waits through `ApprovalQueueBridge.waitForApproval` on request (in any workspace; one
+ * outside `EVENT_BUS_WORKSPACES` is subscribed on demand) and reports when each
  * wait resolved on the shared clock (`performance.timeOrigin + performance.now()`). It also
  * serves as the bare socket.io-client of the floor measurement.
  */
@@ -87,10 +88,10 @@ async function main(): Promise<void> {
     .resolutions$.subscribe((result) => eventAt.set(result.approvalId, sharedNow()));
   const sockets: Socket[] = [];
 
-  const startWait = async ({ workspaceId, approvalId }: ChildMessage) => {
+  const startWait = async ({ workspaceId, approvalId, timeoutMs }: ChildMessage) => {
     const [workspace, id] = [workspaceId as string, approvalId as string];
     const ready = firstReadOf(id);
-    bridge.waitForApproval(workspace, id, { timeoutMs: 60_000 }).then(
+    bridge.waitForApproval(workspace, id, { timeoutMs: (timeoutMs as number) ?? 60_000 }).then(
       (approval: Approval) => {
         const at = sharedNow();
         process.send?.({

@@ -6,19 +6,38 @@
  * Sends `{ type: 'up', port, connected }` once it serves (after its replica link is up, when
  * `BENCH_EXPECT_CONNECTED=1`), then `{ type: 'read', approvalId, status }` after every store
  * read, so the bench knows when a long-poll has read `pending` and how many reads a wake took.
+ *
+ * With `DATABASE_URL` the host also LISTENs for the store's decision announcements
+ * (`PostgresNotifyLink`). `BENCH_STORE_LINK=off` replaces that link with nothing, for the
+ * polling baseline: a replica that hears neither Redis nor the store, as before either link.
  */
 import { ApprovalEventManager, type Approval } from '@app/approval-events';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { firstValueFrom, filter, timeout, of } from 'rxjs';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { ApprovalsRepository } from '../src/approvals/approvals.repository';
+import { PostgresNotifyLink } from '../libs/approval-events/src/store/postgres-notify.link';
 import { serveParent } from './child-process';
 
 const LINK_TIMEOUT_MS = 20_000;
 
+async function createApp(): Promise<INestApplication> {
+  if (process.env.BENCH_STORE_LINK !== 'off') {
+    return NestFactory.create(AppModule, { logger: ['error'] });
+  }
+  // An inert link never reports itself, so coverage rests on Redis alone (down here).
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(PostgresNotifyLink)
+    .useValue({})
+    .compile();
+  return moduleRef.createNestApplication({ logger: ['error'] });
+}
+
 async function main(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { logger: ['error'] });
+  const app = await createApp();
   configureApp(app);
   await app.listen(0, '127.0.0.1');
 

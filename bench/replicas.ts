@@ -14,6 +14,7 @@ import { cpuPressurePct } from './noise';
 import { StoreReadCounter } from './read-counter';
 import { POLLING_INTERVAL_MS } from './remote-worker.constants';
 import { timePhase } from './report';
+import { measureNotifyWakes, replicaWake, storeListeners } from './replicas-notify';
 import { round } from './stats';
 import type { BenchResult, BenchSuite } from './suite';
 
@@ -41,12 +42,19 @@ interface Replica {
 interface ReplicaBench {
   /** Decisions are made here. */
   a: Replica;
-  /** Long-polls here, hearing A over Redis. */
+  /** Long-polls here, hearing A over Redis and over the store's NOTIFY (the first wakes). */
   b: Replica;
-  /** Long-polls here with Redis unreachable: the polling baseline. */
+  /** Long-polls here with Redis unreachable and no store link: the polling baseline. */
   c: Replica;
+  /** Decides over REST, without `REDIS_URL`. */
+  notifyA: Replica;
+  /** Long-polls without `REDIS_URL`: only the store's NOTIFY can wake it. */
+  notifyB: Replica;
   schema: string;
 }
+
+/** Replicas that LISTEN on the store: A, B and the NOTIFY pair, not C. */
+const STORE_LISTENERS = 4;
 
 async function postgresProblem(): Promise<string | undefined> {
   const client = new Client({
@@ -119,22 +127,6 @@ async function closeReplica(replica: Replica): Promise<void> {
   await replica.child.close();
 }
 
-/** Decision on A (REST) to the long-poll on B answering; B learns it over Redis. */
-async function replicaWake(
-  bench: ReplicaBench,
-): Promise<{ ms: number; approveMs: number; id: string }> {
-  const { a, b } = bench;
-  const { id } = await a.approvals.create();
-  const waiting = b.approvals.wait(id);
-  // B's wait has subscribed and read `pending` from PostgreSQL: only the event can wake it.
-  await b.reads.atLeast(id, 1);
-  const start = sharedNow();
-  const decided = await a.approvals.approve(id);
-  const answer = await waiting;
-  if (answer.body.status !== 'approved') throw new Error(`long poll ended ${answer.body.status}`);
-  return { ms: answer.at - start, approveMs: decided.at - start, id };
-}
-
 /**
  * The hops of a replica wake that are not the host's own code, each timed from this
  * process: a Redis PUBLISH to a SUBSCRIBE-d connection, and one store read (`findOne`, the
@@ -176,7 +168,7 @@ async function measureReplicaWake(bench: ReplicaBench): Promise<BenchResult> {
   const probes = await hopProbes(bench.schema);
   try {
     for (let i = 0; i < WAKE.warmup + WAKE.measured; i++) {
-      const { ms, approveMs, id } = await replicaWake(bench);
+      const { ms, approveMs, id } = await replicaWake(bench.a, bench.b);
       const hop = await probes.redisHop();
       const read = await probes.storeRead(id);
       if (i < WAKE.warmup) {
@@ -197,6 +189,7 @@ async function measureReplicaWake(bench: ReplicaBench): Promise<BenchResult> {
   const readsPerWake = ids.reduce((sum, id) => sum + bench.b.reads.count(id) - 1, 0) / ids.length;
   for (const id of ids) bench.b.reads.forget(id);
   return {
+    replica_wake_links: 'redis + store NOTIFY, the first to arrive wakes',
     ...samples.summary('replica_wake', ['p50', 'p99', 'mean', 'max']),
     replica_wake_samples: samples.count,
     status_reads_per_wake_replica: round(readsPerWake, 2),
@@ -329,7 +322,14 @@ async function setUp(): Promise<ReplicaBench> {
   const started = await Promise.allSettled([
     startReplica('replica A', { ...shared, REDIS_URL }, true),
     startReplica('replica B', { ...shared, REDIS_URL }, true),
-    startReplica('replica C (no Redis)', { ...shared, REDIS_URL: unreachableRedis }, false),
+    startReplica(
+      'replica C (no Redis, no store link)',
+      { ...shared, REDIS_URL: unreachableRedis, BENCH_STORE_LINK: 'off' },
+      false,
+    ),
+    // No REDIS_URL at all: the host's store link is their only event link.
+    startReplica('replica A (NOTIFY only)', shared, true),
+    startReplica('replica B (NOTIFY only)', shared, true),
   ]);
   const replicas = started.flatMap((result) =>
     result.status === 'fulfilled' ? [result.value] : [],
@@ -337,11 +337,16 @@ async function setUp(): Promise<ReplicaBench> {
   const failed = started.find((result) => result.status === 'rejected');
   try {
     if (failed) throw failed.reason;
-    const [a, b, c] = replicas;
+    const [a, b, c, notifyA, notifyB] = replicas;
     if (!a.connected || !b.connected) throw new Error('replica A or B never linked to Redis');
+    if (!notifyA.connected || !notifyB.connected)
+      throw new Error('a NOTIFY-only replica never linked to the store');
     // The baseline is only one if C cannot hear A: it must be polling.
     if (c.connected) throw new Error('replica C reports its event link up without Redis');
-    return { a, b, c, schema };
+    const listeners = await storeListeners(DATABASE_URL, schema);
+    if (listeners !== STORE_LISTENERS)
+      throw new Error(`${listeners} connections LISTEN on the store, not ${STORE_LISTENERS}`);
+    return { a, b, c, notifyA, notifyB, schema };
   } catch (error) {
     await Promise.all(replicas.map(closeReplica));
     await dropSchema(schema);
@@ -360,21 +365,27 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 async function tearDown(bench: ReplicaBench): Promise<void> {
-  await Promise.all([bench.a, bench.b, bench.c].map(closeReplica));
+  await Promise.all([bench.a, bench.b, bench.c, bench.notifyA, bench.notifyB].map(closeReplica));
   await dropSchema(bench.schema);
 }
 
 /**
  * Replicas of the real host, each in its own process, sharing PostgreSQL (a fresh schema,
  * dropped at the end) and Redis (a fresh channel prefix): a decision on A wakes a long-poll
- * on B, next to the same wait on a replica that cannot reach Redis and polls every 5 s; and
+ * on B (B hears both Redis and the store's NOTIFY, whichever comes first), next to the same
+ * wait on a replica that hears neither and polls every 5 s; a pair without Redis that only
+ * the store's NOTIFY links (a REST decision, and a plain SQL write, to a long-poll); and
  * the decision throughput of the PostgreSQL store. All times are taken in this process.
  */
 export const replicasSuite: BenchSuite = {
   name: 'replicas',
-  description: 'host replicas on PostgreSQL + Redis: decision on A -> long-poll on B, vs polling',
+  description:
+    'host replicas on PostgreSQL + Redis: decision on A -> long-poll on B (Redis + NOTIFY, NOTIFY alone, SQL write), vs polling',
   goals: [
     { key: 'replica_wake_p99_ms', max: 20 },
+    { key: 'replica_wake_notify_p99_ms', max: 20 },
+    { key: 'store_write_wake_p99_ms', max: 20 },
+    { key: 'status_reads_per_wake_notify', max: 1 },
     { key: 'status_reads_per_wake_replica', max: 1 },
     { key: 'replica_wake_polling_mean_ms', near: POLLING_INTERVAL_MS / 2, tolerance: 0.5 },
   ],
@@ -383,11 +394,19 @@ export const replicasSuite: BenchSuite = {
     const bench = await timePhase('set-up', setUp);
     try {
       const wake = await timePhase('replica wake', () => measureReplicaWake(bench));
+      const notify = await timePhase('NOTIFY wakes', () =>
+        measureNotifyWakes({
+          a: bench.notifyA,
+          b: bench.notifyB,
+          schema: bench.schema,
+          databaseUrl: DATABASE_URL,
+        }),
+      );
       const polling = await timePhase('polling baseline', () =>
         measurePollingBaseline(bench, wake.replica_wake_mean_ms as number),
       );
       const throughput = await timePhase('throughput', () => measureThroughput(bench));
-      return { ...wake, ...polling, ...throughput };
+      return { ...wake, ...notify, ...polling, ...throughput };
     } finally {
       await tearDown(bench);
     }
