@@ -5,7 +5,7 @@ import {
   type Approval,
   type ApprovalResult,
 } from '@app/approval-events';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import {
   approvalsPath,
@@ -22,7 +22,7 @@ import {
   startHost,
   subscriber,
   SUBSCRIBER_TOKEN,
-  track,
+  openSocket,
 } from './support';
 
 const WS = 'ws-bus';
@@ -87,20 +87,9 @@ const MALFORMED_SUBSCRIPTIONS: [string, unknown][] = [
   ['an unknown field beside no workspaceId', { all: true }],
 ];
 
-/** A raw socket.io-client on any namespace of the host (the support helpers use /approvals). */
-function openNamespace(hostUrl: string, namespace: string, token?: string): Socket {
-  const socket = io(`${hostUrl}${namespace}`, {
-    auth: token === undefined ? {} : { token },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-  });
-  track('socket', () => {
-    socket.removeAllListeners();
-    socket.disconnect();
-  });
-  return socket;
-}
+/** A socket.io-client on any namespace of the host. */
+const openNamespace = (hostUrl: string, namespace: string, token?: string): Socket =>
+  openSocket(hostUrl, token, namespace);
 
 /** How a handshake ends: `connected`, or the `connect_error` message. */
 const handshakeOutcome = (socket: Socket) =>

@@ -8,9 +8,16 @@ import { track } from './resources';
 
 export type ApprovalsSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A real socket.io-client on the host's `/approvals` namespace, closed after the test. */
-export function openSocket(hostUrl: string, token?: string): ApprovalsSocket {
-  const socket: ApprovalsSocket = io(`${hostUrl}/approvals`, {
+/**
+ * A real socket.io-client on the host's `/approvals` namespace (or `namespace`, to probe
+ * the ones the host must refuse), closed after the test.
+ */
+export function openSocket(
+  hostUrl: string,
+  token?: string,
+  namespace = '/approvals',
+): ApprovalsSocket {
+  const socket: ApprovalsSocket = io(`${hostUrl}${namespace}`, {
     auth: token === undefined ? {} : { token },
     transports: ['websocket'],
     forceNew: true,
