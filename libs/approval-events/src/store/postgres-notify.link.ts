@@ -5,17 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Client, ClientConfig, Notification } from 'pg';
-import {
-  defer,
-  exhaustMap,
-  interval,
-  Observable,
-  retry,
-  type Subscription,
-  timeout,
-  timer,
-} from 'rxjs';
+import { defer, retry, type Subscription, timer } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventCoverage } from '../coverage/event-coverage';
@@ -25,6 +15,7 @@ import {
 } from '../approval-events.options';
 import { feedUntrusted } from '../feed-untrusted';
 import { loadOptionalPeer } from '../optional-peer';
+import { listenSession$, type PgModule } from './listen-session';
 import { MAX_STORE_NOTIFICATION_LENGTH, parseStoreNotification } from './store-notification';
 
 /** The manager link this reports, so waits poll while the store's announcements cannot arrive. */
@@ -33,23 +24,8 @@ export const STORE_LINK = 'store';
 /** First reconnection delay; doubled on each failed attempt up to {@link MAX_RECONNECT_DELAY_MS}. */
 const FIRST_RECONNECT_DELAY_MS = 100;
 const MAX_RECONNECT_DELAY_MS = 5_000;
-const CONNECT_TIMEOUT_MS = 5_000;
-/**
- * A LISTEN connection only ever receives, so a network that silently drops it would look
- * healthy forever. A query every so often proves it alive, or ends it so the link is down.
- */
-const HEARTBEAT_INTERVAL_MS = 15_000;
-const HEARTBEAT_TIMEOUT_MS = 5_000;
 /** PostgreSQL cuts `application_name` at 63 bytes. */
 const MAX_APPLICATION_NAME_LENGTH = 63;
-
-/** The part of `pg` this link uses, loaded only when the option is set. */
-interface PgModule {
-  Client: new (config: ClientConfig) => Client;
-}
-
-/** What one LISTEN session reports: the LISTEN acknowledged, then each notification. */
-type SessionEvent = { kind: 'listening' } | { kind: 'notification'; payload: string };
 
 /** ±20 %, so replicas that lost the database together do not reconnect in lockstep. */
 const jittered = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
@@ -61,11 +37,10 @@ const jittered = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
  * of the deciding transaction, so it exists exactly when the decision committed, whoever
  * wrote it and whatever happened to the writer afterwards.
  *
- * One dedicated `pg.Client` (LISTEN needs a session of its own; a pool would hand it back).
- * It is an event link like the others: down from construction until the LISTEN is
- * acknowledged, down again whenever the connection errors or ends (waits poll meanwhile),
- * up after LISTEN on a new connection (each pending approval is then read once, and polling
- * stops). Reconnection backs off exponentially, from 100 ms up to 5 s.
+ * One LISTEN session at a time ({@link listenSession$}). It is an event link like the
+ * others: down from construction until the LISTEN is acknowledged, down again whenever
+ * the connection errors or ends (waits poll meanwhile), up after LISTEN on a new connection
+ * (each pending approval is then read once, and polling stops). Reconnection backs off exponentially, from 100 ms up to 5 s.
  *
  * A notification that is not JSON, is too large or fails validation is counted under
  * `approval_events_rejected_total{reason="invalid_payload"}` and dropped; the listener goes on.
@@ -113,7 +88,16 @@ export class PostgresNotifyLink implements OnApplicationBootstrap, OnApplication
     const url = this.options.storeNotifyUrl;
     if (!url) return;
     const pg = loadOptionalPeer<PgModule>('pg', 'the option "storeNotifyUrl"');
-    this.sessions = defer(() => this.session$(pg, url))
+    const config = {
+      url,
+      channel: this.options.storeNotifyChannel!,
+      applicationName: this.applicationName,
+    };
+    this.sessions = defer(() =>
+      listenSession$(pg, config, (ending) => {
+        this.ending = ending;
+      }),
+    )
       .pipe(
         retry({
           resetOnSuccess: true,
@@ -137,54 +121,6 @@ export class PostgresNotifyLink implements OnApplicationBootstrap, OnApplication
     this.sessions?.unsubscribe();
     this.sessions = undefined;
     await this.ending;
-  }
-
-  /**
-   * One connection: connect, LISTEN, then every notification on the channel, until the
-   * connection errors or ends (the observable errors) or nobody listens (it is ended).
-   */
-  private session$(pg: PgModule, url: string): Observable<SessionEvent> {
-    const channel = this.options.storeNotifyChannel!;
-    return new Observable<SessionEvent>((subscriber) => {
-      const client = new pg.Client({
-        connectionString: url,
-        application_name: this.applicationName,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        keepAlive: true,
-      });
-      let heartbeat: Subscription | undefined;
-      client.on('notification', (message: Notification) => {
-        if (message.channel === channel) {
-          subscriber.next({ kind: 'notification', payload: message.payload ?? '' });
-        }
-      });
-      client.on('error', (error: Error) => subscriber.error(error));
-      client.on('end', () => subscriber.error(new Error('the connection ended')));
-      client
-        .connect()
-        // A quoted identifier: the channel's case is kept, as pg_notify() names it.
-        .then(() => client.query(`LISTEN "${channel}"`))
-        .then(
-          () => {
-            if (subscriber.closed) return;
-            subscriber.next({ kind: 'listening' });
-            heartbeat = interval(HEARTBEAT_INTERVAL_MS)
-              .pipe(
-                exhaustMap(() => client.query('SELECT 1')),
-                timeout({ each: HEARTBEAT_INTERVAL_MS + HEARTBEAT_TIMEOUT_MS }),
-              )
-              .subscribe({ error: (error: Error) => subscriber.error(error) });
-          },
-          (error: Error) => subscriber.error(error),
-        );
-      return () => {
-        heartbeat?.unsubscribe();
-        client.removeAllListeners();
-        client.on('error', () => undefined);
-        // end() destroys the socket when a query hangs, so this settles even on a dead network.
-        this.ending = client.end().catch(() => undefined);
-      };
-    });
   }
 
   private onListening(): void {
