@@ -10,7 +10,6 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { filter, Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { APPROVAL_REQUESTED_EVENT } from '../approval-events.constants';
@@ -24,11 +23,10 @@ import {
   APPROVALS_NAMESPACE,
   GATEWAY_MAX_MESSAGE_BYTES,
   GATEWAY_MAX_SUBSCRIPTIONS,
-  GATEWAY_PUBLISHES_PER_SECOND,
-  GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway.constants';
 import { maySubscribe, subscriberRooms, subscriptionTarget } from './gateway-subscriptions';
-import { consumed, isResolutionShaped, validatedBody } from './gateway-input';
+import { isResolutionShaped, validatedBody } from './gateway-input';
+import { PublishRateLimit } from './gateway-rate-limits';
 import { GatewayAdmission } from './gateway-admission';
 import type { ApprovalNamespace, ApprovalSocket } from './gateway-socket.types';
 import { GatewayTokens } from './gateway-tokens';
@@ -78,14 +76,7 @@ export class ApprovalEventGateway
   /** Set by Nest once the namespace exists; undefined before (and in plain unit tests). */
   @WebSocketServer()
   private readonly namespace?: ApprovalNamespace;
-  private readonly publishLimiter = new RateLimiterMemory({
-    points: GATEWAY_PUBLISHES_PER_SECOND,
-    duration: 1,
-  });
-  private readonly publishPerIpLimiter = new RateLimiterMemory({
-    points: GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
-    duration: 1,
-  });
+  private readonly publishRate = new PublishRateLimit();
   private readonly subscriptions = new Subscription();
   private readonly admission: GatewayAdmission;
 
@@ -130,7 +121,7 @@ export class ApprovalEventGateway
 
   handleDisconnect(socket: ApprovalSocket): void {
     this.admission.forget(socket);
-    void this.publishLimiter.delete(socket.id);
+    this.publishRate.forget(socket);
   }
 
   onModuleDestroy(): void {
@@ -163,7 +154,7 @@ export class ApprovalEventGateway
       this.metrics.rejected('forbidden');
       return refuse('forbidden');
     }
-    if (!(await this.withinRate(socket))) return refuse('rate_limited');
+    if (!(await this.publishRate.allows(socket))) return refuse('rate_limited');
     // The shape is the manager's to judge (it counts what it refuses); only keys the
     // result does not have are refused here, so nothing a producer sends is dropped unseen.
     if (!isResolutionShaped(body)) {
@@ -211,13 +202,6 @@ export class ApprovalEventGateway
     const { rooms } = subscriptionTarget(subscription, socket.data);
     for (const room of rooms) await socket.leave(room);
     return OK;
-  }
-
-  private async withinRate(socket: ApprovalSocket): Promise<boolean> {
-    return (
-      (await consumed(this.publishLimiter, socket.id)) &&
-      (await consumed(this.publishPerIpLimiter, socket.handshake.address))
-    );
   }
 
   /** The body as a validated DTO, or undefined (counted as `invalid_payload`). */

@@ -4,7 +4,7 @@ import type { ApprovalEventManager } from '../approval-event.manager';
 import { MAX_TIMEOUT_MS } from '../approval-events.constants';
 import type { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { GATEWAY_CONNECT_WINDOW_SECONDS, GATEWAY_CONNECTS_PER_IP } from './gateway.constants';
-import { consumed } from './gateway-input';
+import { consumed } from './gateway-rate-limits';
 import type { ApprovalSocket } from './gateway-socket.types';
 import type { GatewayTokens } from './gateway-tokens';
 

@@ -1,5 +1,4 @@
 import { validate } from 'class-validator';
-import type { RateLimiterMemory } from 'rate-limiter-flexible';
 import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../nesting-depth';
 import { WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
 
@@ -55,18 +54,4 @@ export async function validatedBody<T extends object>(
   const options = { whitelist: true, forbidNonWhitelisted: true };
   if (instance && (await validate(instance, options)).length === 0) return instance;
   return undefined;
-}
-
-/**
- * Takes one point from `key`'s budget; false when it is spent.
- *
- * @internal
- */
-export async function consumed(limiter: RateLimiterMemory, key: string): Promise<boolean> {
-  try {
-    await limiter.consume(key);
-    return true;
-  } catch {
-    return false;
-  }
 }
