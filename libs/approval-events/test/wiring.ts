@@ -41,7 +41,7 @@ export function createApprovalEvents<S extends ApprovalStatusSource = FakeStatus
   const waits = new ApprovalWaitRegistry(options, metrics);
   const manager = new ApprovalEventManager(options, metrics, coverage, waits);
   const reader = new ApprovalStatusReader(source);
-  const watches = new ApprovalWatches(options, manager, coverage, reader, metrics);
+  const watches = new ApprovalWatches(options, manager, coverage, reader, metrics, waits);
   const bridge = new ApprovalQueueBridge(options, reader, watches, waits);
   const shutdown = () => {
     waits.beforeApplicationShutdown();

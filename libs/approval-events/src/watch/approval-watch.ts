@@ -167,6 +167,8 @@ export class ApprovalWatch implements ResolutionListener {
     this.reading?.unsubscribe();
     this.polling?.unsubscribe();
     this.reading = this.polling = undefined;
+    // On shutdown the manager's channels and the watch maps are dropped whole instead.
+    if (this.watches.closing) return;
     this.watches.manager.channels.remove(this.key, this);
     this.watches.forget(this);
   }

@@ -9,6 +9,7 @@ import {
 import { approvalKey } from '../approval-key';
 import { ApprovalEventCoverage, type CoverageChange } from '../coverage/event-coverage';
 import { ApprovalStatusReader } from '../reading/approval-status.reader';
+import { ApprovalWaitRegistry } from '../waits/approval-wait.registry';
 import { ApprovalWatch } from './approval-watch';
 import type { BridgeWait } from './bridge-wait';
 
@@ -30,6 +31,7 @@ export class ApprovalWatches implements OnApplicationShutdown {
     readonly coverage: ApprovalEventCoverage,
     readonly reader: ApprovalStatusReader,
     readonly metrics: ApprovalEventsMetrics,
+    private readonly waits: ApprovalWaitRegistry,
   ) {
     // One subscription for all watches: one per watch would put 100 000 observers in one
     // array, each removed by a scan.
@@ -60,6 +62,15 @@ export class ApprovalWatches implements OnApplicationShutdown {
     watch.start();
   }
 
+  /**
+   * Whether the app is shutting down: every wait is being failed, so every watch ends, and
+   * the maps are dropped whole on shutdown rather than one entry at a time (100 000
+   * scattered deletes from two maps were half the cost of shutting down).
+   */
+  get closing(): boolean {
+    return this.waits.isClosed;
+  }
+
   /** Called by a watch as it ends. */
   forget(watch: ApprovalWatch): void {
     const inWorkspace = this.byWorkspace.get(watch.workspaceId);
@@ -72,6 +83,7 @@ export class ApprovalWatches implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.coverageChanges.unsubscribe();
+    this.byWorkspace.clear();
   }
 
   private onCoverage({ workspaceId }: CoverageChange): void {
