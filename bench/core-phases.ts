@@ -39,8 +39,9 @@ async function heapPerWait(
   await until(() => core.source.readCount >= expectedReads, 'the first status reads');
   forceGc();
   const after = process.memoryUsage().heapUsed;
+  const ended = Promise.allSettled(waits);
   const start = process.hrtime.bigint();
-  await core.shutdown(waits);
+  await core.shutdown(waits, ended);
   return {
     bytes: (after - before) / HEAP_WAITS,
     shutdownMs: elapsedUs(start, process.hrtime.bigint()) / 1_000,
