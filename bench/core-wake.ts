@@ -2,6 +2,7 @@ import { toApprovalResult } from '@app/approval-events';
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { createCore, WORKSPACE } from './core-fixture';
 import { assertNoFakeTimers, EVENTS, FAKED, POLLING } from './core-modes';
+import { LoopStalls } from './noise';
 import { POLLING_INTERVAL_MS } from './remote-worker.constants';
 import { forceGc, until } from './runtime';
 import { elapsedUs, median, percentile, round } from './stats';
@@ -16,7 +17,8 @@ const countTag = (count: number) => `${count / 1_000}k`;
 /**
  * Wake latency of one bridge wait among at least `pending` others: enough waits are started
  * that `pending` are still pending at the last sample. The rounds are consecutive batches of
- * samples on the same waits, each after a full GC.
+ * samples on the same waits, each after a full GC; the GC pauses of the process's own that
+ * the rounds ran into are reported beside them.
  */
 export async function measureWake(pending: number): Promise<BenchResult> {
   const sampled = WAKE.warmup + WAKE.rounds * WAKE.samples;
@@ -33,6 +35,7 @@ export async function measureWake(pending: number): Promise<BenchResult> {
     return elapsedUs(start, await wokeAt[index]);
   };
   for (let i = 0; i < WAKE.warmup; i++) await wakeUs(i);
+  const stalls = new LoopStalls().start();
   const rounds: number[][] = [];
   for (let round = 0; round < WAKE.rounds; round++) {
     forceGc();
@@ -41,9 +44,11 @@ export async function measureWake(pending: number): Promise<BenchResult> {
     for (let i = first; i < first + WAKE.samples; i++) latencies.push(await wakeUs(i));
     rounds.push(latencies.sort((x, y) => x - y));
   }
+  await stalls.stop();
   await core.shutdown(wokeAt);
   const tag = countTag(pending);
   return {
+    ...stalls.gcSummary(`wake_${tag}`),
     [`wake_p50_us_${tag}`]: round(median(rounds.map((r) => percentile(r, 50)))),
     [`wake_p99_us_${tag}`]: round(median(rounds.map((r) => percentile(r, 99)))),
     [`wake_max_us_${tag}`]: round(Math.max(...rounds.map((r) => r.at(-1)!))),

@@ -189,7 +189,7 @@ async function measureInterleaved(bench: HostBench): Promise<BenchResult> {
     onDemand.add(d.ms);
     onDemandReads += d.reads;
   }
-  stalls.stop();
+  await stalls.stop();
   await endKeeper();
   // Of the slowest 5 % of HTTP wakes, how many had a GC pause of this (host) process in them.
   const tailFrom = http.percentile(95);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  constants,
   monitorEventLoopDelay,
   performance,
   PerformanceObserver,
@@ -24,12 +26,15 @@ export function cpuPressurePct(): number | undefined {
 
 /**
  * What stalled this process's event loop while a phase ran: GC pauses (with their times, to
- * tell which slow samples they overlap) and the event-loop delay histogram.
+ * tell which slow samples they overlap) and the event-loop delay histogram. Collections the
+ * bench forced itself (`global.gc()`) are not counted: they are not the process's own.
  */
 export class LoopStalls {
   private readonly pauses: { start: number; end: number }[] = [];
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
+      const flags = (entry as { detail?: { flags?: number } }).detail?.flags ?? 0;
+      if (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
       this.pauses.push({ start: entry.startTime, end: entry.startTime + entry.duration });
     }
   });
@@ -41,7 +46,10 @@ export class LoopStalls {
     return this;
   }
 
-  stop(): void {
+  /** Stops observing, once the pauses of the last turns have been delivered to it. */
+  async stop(): Promise<void> {
+    // GC entries reach the observer on a later turn of the loop, not at the pause.
+    await sleep(1);
     this.observer.disconnect();
     this.delay.disable();
   }
@@ -52,7 +60,8 @@ export class LoopStalls {
     return this.pauses.some((pause) => pause.start < to && pause.end > from);
   }
 
-  summary(prefix: string) {
+  /** The GC pauses observed: how many, the longest and their sum. */
+  gcSummary(prefix: string) {
     const durations = this.pauses.map((pause) => pause.end - pause.start);
     return {
       [`${prefix}_gc_pauses`]: durations.length,
@@ -61,6 +70,16 @@ export class LoopStalls {
         durations.reduce((sum, ms) => sum + ms, 0),
         1,
       ),
+    };
+  }
+
+  /**
+   * {@link gcSummary} and the event-loop delay. The delay is sampled by a timer, so it means
+   * something only where the loop turns (I/O); a phase of promise callbacks alone reads 0.
+   */
+  summary(prefix: string) {
+    return {
+      ...this.gcSummary(prefix),
       [`${prefix}_loop_delay_p99_ms`]: round(this.delay.percentile(99) / 1e6, 2),
       [`${prefix}_loop_delay_max_ms`]: round(this.delay.max / 1e6, 2),
     };

@@ -4,19 +4,22 @@
  * {@link ContenderName}, so no contender's heap or JIT state colours another's figures.
  *
  * On `{ type: 'measure', pending, samples, warmup }` it starts `pending` waits, each on its
- * own approval, and reads the heap they hold; then it starts `warmup + samples` more and
- * times one dispatch per extra wait, so `pending` stay pending throughout. It replies
- * `{ heapBytesPerWait, dispatchUs }`, the dispatch times sorted ascending, in microseconds.
+ * own approval, reads the heap they hold and times a full collection of it; then it starts
+ * `warmup + samples` more and times one dispatch per extra wait, so `pending` stay pending
+ * throughout. It replies `{ heapBytesPerWait, fullGcMs, dispatchUs }`, the dispatch times
+ * sorted ascending, in microseconds.
  */
 import { Logger } from '@nestjs/common';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { firstValueFrom, from, throwError, timeout } from 'rxjs';
 import { serveParent, type ChildMessage } from './child-process';
 import { forceGc } from './runtime';
-import { elapsedUs } from './stats';
+import { elapsedUs, median } from './stats';
 import { CONTENDER_NAMES, createContender, type ContenderName } from './wait-contenders';
 
 const NOT_STARTED: Promise<unknown> = Promise.resolve();
+/** Full collections timed with the waits pending; the median is reported. */
+const FULL_GC_ROUNDS = 5;
 /** Far above any dispatch measured, even a busy machine's: past it the dispatch woke nothing. */
 const WAKE_TIMEOUT_MS = 10_000;
 
@@ -47,7 +50,7 @@ function contenderName(): ContenderName {
 async function measure(
   name: ContenderName,
   { pending, samples, warmup }: MeasureRequest,
-): Promise<{ heapBytesPerWait: number; dispatchUs: number[] }> {
+): Promise<{ heapBytesPerWait: number; fullGcMs: number; dispatchUs: number[] }> {
   const extra = warmup + samples;
   const contender = createContender(name, pending + extra);
   const ids = contender.approvals(pending + extra);
@@ -59,6 +62,7 @@ async function measure(
   await contender.settled();
   forceGc();
   const heapBytesPerWait = (process.memoryUsage().heapUsed - before) / pending;
+  const fullGcMs = medianFullGcMs();
 
   const wokeAt: Promise<bigint>[] = [];
   for (let i = pending; i < pending + extra; i++) {
@@ -82,7 +86,22 @@ async function measure(
   if (ended !== extra) throw new Error(`${extra} dispatches ended ${ended} waits`);
   await contender.close(waits);
   await Promise.allSettled(waits);
-  return { heapBytesPerWait, dispatchUs: dispatchUs.sort((a, b) => a - b) };
+  return { heapBytesPerWait, fullGcMs, dispatchUs: dispatchUs.sort((a, b) => a - b) };
+}
+
+/**
+ * How long one full, stop-the-world mark-compact takes with the waits pending: what a
+ * larger heap per wait costs every major GC. Taken after {@link forceGc}, so the heap holds
+ * little but the waits and what the process started with.
+ */
+function medianFullGcMs(): number {
+  const times: number[] = [];
+  for (let i = 0; i < FULL_GC_ROUNDS; i++) {
+    const start = process.hrtime.bigint();
+    global.gc!();
+    times.push(elapsedUs(start, process.hrtime.bigint()) / 1_000);
+  }
+  return median(times);
 }
 
 // The library warns when it shuts down with waits pending; the bench does so on purpose.
