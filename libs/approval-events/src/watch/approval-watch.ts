@@ -35,7 +35,11 @@ const pollTicks$ = (pollIntervalMs: number): Observable<Trigger> =>
  * @internal
  */
 export class ApprovalWatch implements ResolutionListener {
-  readonly waiters: BridgeWait[] = [];
+  /**
+   * Most approvals have one waiter, kept as itself (an array costs two more objects per
+   * watch for every GC to mark); an array once a second joins.
+   */
+  private waiters?: BridgeWait | BridgeWait[];
   /** Fallback polls so far, so each wait can tell whether it had to poll. */
   polls = 0;
   private covered = false;
@@ -81,7 +85,10 @@ export class ApprovalWatch implements ResolutionListener {
   }
 
   addWaiter(wait: BridgeWait): void {
-    this.waiters.push(wait);
+    const current = this.waiters;
+    if (current === undefined) this.waiters = wait;
+    else if (Array.isArray(current)) current.push(wait);
+    else this.waiters = [current, wait];
     wait.attachTo(this);
   }
 
@@ -91,10 +98,14 @@ export class ApprovalWatch implements ResolutionListener {
   }
 
   removeWaiter(wait: BridgeWait): void {
-    const index = this.waiters.indexOf(wait);
-    if (index >= 0) this.waiters.splice(index, 1);
+    const current = this.waiters;
+    if (current === wait) this.waiters = undefined;
+    else if (Array.isArray(current) && current.includes(wait)) {
+      current.splice(current.indexOf(wait), 1);
+      if (current.length === 0) this.waiters = undefined;
+    }
     if (this.polls > wait.pollsBefore) this.watches.metrics.waitFallbacks.inc();
-    if (this.waiters.length === 0) this.end();
+    if (this.waiters === undefined) this.end();
   }
 
   private startPolling(): void {
@@ -136,7 +147,7 @@ export class ApprovalWatch implements ResolutionListener {
     if (trigger === Trigger.Event) {
       metrics.wakeLatency.observe((performance.now() - this.eventAt) / 1000);
     }
-    const waiters = [...this.waiters];
+    const waiters = this.currentWaiters();
     this.end();
     for (const wait of waiters) wait.deliver(approval);
     // Found by a read while events could not reach it: the bus missed it, so tell the
@@ -156,9 +167,16 @@ export class ApprovalWatch implements ResolutionListener {
 
   private fail(error: unknown): void {
     this.readPending = false;
-    const waiters = [...this.waiters];
+    const waiters = this.currentWaiters();
     this.end();
     for (const wait of waiters) wait.fail(error);
+  }
+
+  /** A copy of the waiters, to end them while they leave. */
+  private currentWaiters(): BridgeWait[] {
+    const current = this.waiters;
+    if (current === undefined) return [];
+    return Array.isArray(current) ? [...current] : [current];
   }
 
   private end(): void {
