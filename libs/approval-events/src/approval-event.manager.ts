@@ -101,6 +101,18 @@ export class ApprovalEventManager implements OnApplicationShutdown {
   }
 
   /**
+   * Whether each event link is up now, by name (`replica`, `store`, `remote_bus`); empty
+   * with the in-process bus alone. {@link isConnected} can stay true with one down (the
+   * store's announcements cover every wait on their own), so a health check shows these.
+   *
+   * @example
+   * manager.links; // { store: true, replica: false }
+   */
+  get links(): Readonly<Record<string, boolean>> {
+    return this.coverage.linkStates();
+  }
+
+  /**
    * Feeds one resolution in. It is validated, counted under `source`, remembered for a
    * short while, published on {@link resolutions$} and dispatched to the listeners of that
    * approval only. A repeat of the last resolution seen for the approval is counted but

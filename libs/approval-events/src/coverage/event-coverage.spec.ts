@@ -50,6 +50,35 @@ describe('ApprovalEventCoverage', () => {
     expect(coverage.covers('any')).toBe(true);
   });
 
+  it('covers everything while a complete link is up, whatever the other links do', () => {
+    coverage.registerCompleteLink('store');
+    coverage.setLinkState('replica', true);
+    coverage.registerScopedLink('remote_bus');
+    expect(coverage.covers('ws1')).toBe(false);
+    expect(coverage.isConnected).toBe(false);
+
+    coverage.setLinkState('store', true);
+    expect(coverage.isConnected).toBe(true);
+    expect(coverage.covers('ws1')).toBe(true); // not subscribed on the bus: the store hears it
+    coverage.setLinkState('replica', false);
+    expect(coverage.isConnected).toBe(true);
+    expect(coverage.covers('ws1')).toBe(true);
+    expect(coverage.linkStates()).toEqual({ store: true, replica: false, remote_bus: false });
+
+    coverage.setLinkState('store', false);
+    expect(coverage.isConnected).toBe(false);
+    expect(coverage.covers('ws1')).toBe(false);
+  });
+
+  it('needs every link again once the complete link is down', () => {
+    coverage.registerCompleteLink('store');
+    coverage.setLinkState('replica', true);
+    expect(coverage.covers('ws1')).toBe(false); // the replica channel misses plain SQL writes
+    coverage.setLinkState('store', true);
+    coverage.setLinkState('store', false);
+    expect(coverage.isConnected).toBe(false);
+  });
+
   it('asks for a workspace on its first watch and releases it after its last', () => {
     coverage.acquire('ws1');
     coverage.acquire('ws1');

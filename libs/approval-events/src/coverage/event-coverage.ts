@@ -26,10 +26,11 @@ const ALL: CoverageChange = Object.freeze({});
 
 /**
  * Answers one question for the bridge: can events reach an approval of this workspace right
- * now? Events reach it when every event link is up (the replica channel, the store's
- * announcements, the remote bus) and every link that covers only some workspaces (the
- * remote bus, subscribing per workspace) has had that workspace's subscription
- * acknowledged. Where the answer is no, the bridge polls; nowhere else.
+ * now? They do while a complete link is up: one that alone hears every decision committed to
+ * the store the waits read (the store's own announcements). Otherwise they do when every
+ * event link is up (the replica channel, the remote bus) and every link that covers only
+ * some workspaces (the remote bus, subscribing per workspace) has had that workspace's
+ * subscription acknowledged. Where the answer is no, the bridge polls; nowhere else.
  *
  * The links report here; the bridge asks here and says which workspaces its waits need,
  * so a link can subscribe on demand. Nothing here knows about either of them.
@@ -40,6 +41,8 @@ const ALL: CoverageChange = Object.freeze({});
 export class ApprovalEventCoverage implements OnApplicationShutdown {
   private readonly logger = new Logger('ApprovalEvents');
   private readonly links = new Map<string, boolean>();
+  /** Links that hear every committed decision on their own: one up covers everything. */
+  private readonly complete = new Set<string>();
   private readonly scoped = new Map<string, ScopedLink>();
   /** Waits per workspace, so a link subscribes on the first and unsubscribes after the last. */
   private readonly demand = new Map<string, number>();
@@ -47,7 +50,7 @@ export class ApprovalEventCoverage implements OnApplicationShutdown {
   private readonly changesSubject = new Subject<CoverageChange>();
   private readonly demandSubject = new Subject<WorkspaceDemand>();
 
-  /** Whether every link is up; see `ApprovalEventManager.connected$`. */
+  /** Whether a complete link, or else every link, is up; see `ApprovalEventManager.connected$`. */
   readonly connected$: Observable<boolean> = this.connectedSubject.pipe(distinctUntilChanged());
   /** Emits after coverage may have changed, so the watches affected ask again. */
   readonly changes$: Observable<CoverageChange> = this.changesSubject.asObservable();
@@ -59,9 +62,15 @@ export class ApprovalEventCoverage implements OnApplicationShutdown {
     return this.connectedSubject.value;
   }
 
+  /** Whether each link is up now, by name: what `/health` shows an operator. */
+  linkStates(): Readonly<Record<string, boolean>> {
+    return Object.fromEntries(this.links);
+  }
+
   /** Whether events of `workspaceId` can currently be trusted to arrive. */
   covers(workspaceId: string): boolean {
     if (!this.connectedSubject.value) return false;
+    if (this.completeLinkUp()) return true;
     for (const link of this.scoped.values()) {
       if (!link.all && !link.workspaces.has(workspaceId)) return false;
     }
@@ -92,7 +101,7 @@ export class ApprovalEventCoverage implements OnApplicationShutdown {
     if (scoped) scoped.up = up;
     if (this.links.get(link) === up) return;
     this.links.set(link, up);
-    const connected = [...this.links.values()].every(Boolean);
+    const connected = this.completeLinkUp() || [...this.links.values()].every(Boolean);
     if (connected !== this.connectedSubject.value) {
       this.logger.log(
         connected
@@ -100,8 +109,30 @@ export class ApprovalEventCoverage implements OnApplicationShutdown {
           : `Event link "${link}" is down: waits poll`,
       );
       this.connectedSubject.next(connected);
+    } else if (connected) {
+      // A complete link is up: this link's state changes what an operator sees, not the waits.
+      this.logger.log(
+        up
+          ? `Event link "${link}" is up`
+          : `Event link "${link}" is down; the store's announcements still reach every wait`,
+      );
     }
     this.changesSubject.next(ALL);
+  }
+
+  /**
+   * Declares a complete link: one that alone hears every decision committed to the store
+   * the waits read, whoever wrote it (the store's `NOTIFY`). Starts down. While it is up,
+   * every approval is covered, whatever the other links do.
+   */
+  registerCompleteLink(link: string): void {
+    this.complete.add(link);
+    this.setLinkState(link, false);
+  }
+
+  private completeLinkUp(): boolean {
+    for (const link of this.complete) if (this.links.get(link)) return true;
+    return false;
   }
 
   /**

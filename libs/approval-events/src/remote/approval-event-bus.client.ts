@@ -93,7 +93,7 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
     socket.on('connect', () => void this.onConnect(socket));
     socket.on('disconnect', (reason) => {
       this.onLinkDown();
-      this.logger.warn(`Event bus disconnected (${reason}); waits poll until it is back`);
+      this.logger.warn(`Event bus disconnected (${reason}); reconnecting`);
       // After a server-side disconnect socket.io does not reconnect by itself.
       if (reason === 'io server disconnect') socket.connect();
     });
@@ -187,7 +187,7 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.logger.warn(
-      `Event bus subscription to workspace ${workspaceId} refused (${reason}); its approvals are polled`,
+      `Event bus subscription to workspace ${workspaceId} refused (${reason}); the bus will not wake its waits`,
     );
   }
 
@@ -201,12 +201,12 @@ export class ApprovalEventBusClient implements OnApplicationBootstrap, OnApplica
     this.onLinkDown();
     if (!socket.active) {
       // The server refused us (middleware error): retrying cannot help.
-      this.logger.error(`Event bus refused the connection (${error.message}); waits poll`);
+      this.logger.error(`Event bus refused the connection (${error.message}); not retrying`);
       return;
     }
     if (!this.warnedUnreachable) {
       this.warnedUnreachable = true;
-      this.logger.warn(`Event bus unreachable (${error.message}); waits poll while it retries`);
+      this.logger.warn(`Event bus unreachable (${error.message}); retrying`);
     }
   }
 }

@@ -147,7 +147,7 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
   private onError(error: Error): void {
     if (this.warnedDown) return;
     this.warnedDown = true;
-    this.logger.warn(`Redis unreachable (${error.message}); waits poll until it is back`);
+    this.logger.warn(`Redis unreachable (${error.message}); reconnecting`);
   }
 
   private publish(result: ApprovalResult): void {

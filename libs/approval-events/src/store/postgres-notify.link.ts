@@ -18,7 +18,10 @@ import { loadOptionalPeer } from '../optional-peer';
 import { listenSession$, type PgModule } from './listen-session';
 import { MAX_STORE_NOTIFICATION_LENGTH, parseStoreNotification } from './store-notification';
 
-/** The manager link this reports, so waits poll while the store's announcements cannot arrive. */
+/**
+ * The coverage link this reports: a complete one, so while it is up every wait is event-driven
+ * whatever the other links do, and while it is down the others decide.
+ */
 export const STORE_LINK = 'store';
 
 /** First reconnection delay; doubled on each failed attempt up to {@link MAX_RECONNECT_DELAY_MS}. */
@@ -39,8 +42,11 @@ const jittered = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
  *
  * One LISTEN session at a time ({@link listenSession$}). It is an event link like the
  * others: down from construction until the LISTEN is acknowledged, down again whenever
- * the connection errors or ends (waits poll meanwhile), up after LISTEN on a new connection
- * (each pending approval is then read once, and polling stops). Reconnection backs off exponentially, from 100 ms up to 5 s.
+ * the connection errors or ends, up after LISTEN on a new connection (each pending
+ * approval is then read once). It is a complete link: it hears every committed decision on
+ * its own, so while it is up no wait polls, even with the replica channel (Redis) down;
+ * while it is down, waits poll. Point it only at the database the status source reads.
+ * Reconnection backs off exponentially, from 100 ms up to 5 s.
  *
  * A notification that is not JSON, is too large or fails validation is counted under
  * `approval_events_rejected_total{reason="invalid_payload"}` and dropped; the listener goes on.
@@ -67,7 +73,7 @@ export class PostgresNotifyLink implements OnApplicationBootstrap, OnApplication
     private readonly metrics: ApprovalEventsMetrics,
     private readonly coverage: ApprovalEventCoverage,
   ) {
-    if (options.storeNotifyUrl) coverage.setLinkState(STORE_LINK, false);
+    if (options.storeNotifyUrl) coverage.registerCompleteLink(STORE_LINK);
   }
 
   /**
@@ -127,7 +133,7 @@ export class PostgresNotifyLink implements OnApplicationBootstrap, OnApplication
     this.coverage.setLinkState(STORE_LINK, true);
     if (this.outage) {
       this.outage = false;
-      this.logger.log('PostgreSQL notifications are back: waits are event-driven again');
+      this.logger.log('PostgreSQL notifications are back');
     }
   }
 
@@ -135,9 +141,7 @@ export class PostgresNotifyLink implements OnApplicationBootstrap, OnApplication
     this.coverage.setLinkState(STORE_LINK, false);
     if (this.outage) return;
     this.outage = true;
-    this.logger.warn(
-      `PostgreSQL notifications unavailable (${error.message}); waits poll until LISTEN is back`,
-    );
+    this.logger.warn(`PostgreSQL notifications unavailable (${error.message}); reconnecting`);
   }
 
   private onNotification(payload: string): void {
