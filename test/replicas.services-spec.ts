@@ -134,33 +134,45 @@ describe('replicas sharing PostgreSQL and Redis', () => {
     }
   });
 
-  it('ends every wait with the right outcome while Redis is cut, then stops polling', async () => {
-    const [a] = await replicas(1);
+  it('keeps waits event-driven while Redis is cut: the store announces every decision', async () => {
+    // Polling every 5 s: only an event can answer within the bound below.
+    const [a] = await replicas(1, { APPROVAL_POLL_INTERVAL_MS: '5000' });
     const proxy = await startTcpProxy(REDIS_PORT);
-    const [b] = await replicas(1, { REDIS_URL: proxy.url.replace('http:', 'redis:') });
+    const [b] = await replicas(1, {
+      APPROVAL_POLL_INTERVAL_MS: '5000',
+      REDIS_URL: proxy.url.replace('http:', 'redis:'),
+    });
     const managerB = b.app.get(ApprovalEventManager);
     const approvals = await Promise.all([1, 2, 3, 4].map(() => createApproval(a.url, 'ws1')));
     const waits = approvals.map((approval) => longPoll(b, approval));
     await eventually('the waits on B', () => managerB.pendingCount === 4);
-
-    await proxy.down();
-    await eventually('B noticing Redis is gone', () => !managerB.isConnected);
-    await decide(a.url, 'ws1', approvals[0].id, 'approve'); // Redis is down: B polls (the store still tells it)
-    await decide(a.url, 'ws1', approvals[1].id, 'reject');
-    const byPolling = await Promise.all(waits.slice(0, 2));
-    expect(byPolling.map((answer) => answer.body.status)).toEqual(['approved', 'rejected']);
-
-    await proxy.up();
-    await eventually('B trusting Redis again', () => managerB.isConnected);
     const repository = b.app.get<ApprovalsRepository>(ApprovalsRepository);
     const findOne = jest.spyOn(repository, 'findOne');
-    await new Promise((resolve) => setTimeout(resolve, 600)); // three poll intervals
-    expect(findOne).not.toHaveBeenCalled();
 
+    await proxy.down();
+    await eventually('B noticing Redis is gone', () => managerB.links.replica === false);
+    expect(managerB.isConnected).toBe(true);
+    const health = await request(b.url).get('/health').expect(200);
+    expect(health.body.info.event_bus).toMatchObject({
+      mode: 'events',
+      links: { replica: 'down', store: 'up' },
+    });
+    const decidedAt = Date.now();
+    await decide(a.url, 'ws1', approvals[0].id, 'approve');
+    await decide(a.url, 'ws1', approvals[1].id, 'reject');
+    const duringOutage = await Promise.all(waits.slice(0, 2));
+    expect(duringOutage.map((answer) => answer.body.status)).toEqual(['approved', 'rejected']);
+    expect(Math.max(...duringOutage.map((answer) => answer.at)) - decidedAt).toBeLessThan(1_000);
+    // One read per decision, after its announcement; none for the waits still pending.
+    expect(findOne).toHaveBeenCalledTimes(2);
+
+    await proxy.up();
+    await eventually('B hearing Redis again', () => managerB.links.replica === true);
     await decide(a.url, 'ws1', approvals[2].id, 'cancel');
     await decide(a.url, 'ws1', approvals[3].id, 'approve');
-    const byEvents = await Promise.all(waits.slice(2));
-    expect(byEvents.map((answer) => answer.body.status)).toEqual(['cancelled', 'approved']);
+    const afterwards = await Promise.all(waits.slice(2));
+    expect(afterwards.map((answer) => answer.body.status)).toEqual(['cancelled', 'approved']);
+    expect(findOne).toHaveBeenCalledTimes(4);
     expect(managerB.pendingCount).toBe(0);
   });
 

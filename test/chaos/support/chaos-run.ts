@@ -98,16 +98,24 @@ export class ChaosRun {
     track('chaos long-poll agent', () => this.agent.destroy());
   }
 
-  /** Counts each time a link's `connected$` falls, to show the cuts were felt. */
+  /**
+   * Counts each time a cut link goes down, to show the cuts were felt. Read from the link's
+   * own state, not `connected$`: on replica B the store's announcements keep waits
+   * event-driven through a Redis cut, so `connected$` does not fall then.
+   */
   watchLinks(): void {
-    const watch = (link: CutLink, side: WaitingSide | undefined) => {
-      const subscription = side?.manager.connected$.subscribe((up) => {
-        if (!up) this.linkDropsSeen[link]++;
+    const watch = (link: CutLink, name: string, side: WaitingSide | undefined) => {
+      if (!side) return;
+      let up = side.coverage.linkStates()[name] ?? false;
+      const subscription = side.coverage.changes$.subscribe(() => {
+        const now = side.coverage.linkStates()[name] ?? false;
+        if (up && !now) this.linkDropsSeen[link]++;
+        up = now;
       });
-      if (subscription) track(`chaos ${link} watch`, () => subscription.unsubscribe());
+      track(`chaos ${link} watch`, () => subscription.unsubscribe());
     };
-    watch('worker_bus', this.topology.worker);
-    watch('replica_redis', this.topology.replica);
+    watch('worker_bus', 'remote_bus', this.topology.worker);
+    watch('replica_redis', 'replica', this.topology.replica);
   }
 
   /** Schedules everything, then resolves once every scheduled action has run. */

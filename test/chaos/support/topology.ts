@@ -1,4 +1,5 @@
 import { ApprovalEventManager, ApprovalQueueBridge } from '@app/approval-events';
+import { ApprovalEventCoverage } from '@app/approval-events/coverage/event-coverage';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import type { Pool } from 'pg';
@@ -31,6 +32,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 export interface WaitingSide {
   manager: ApprovalEventManager;
   bridge: ApprovalQueueBridge;
+  /** What the links report, to see each cut felt even where another link covers for it. */
+  coverage: ApprovalEventCoverage;
 }
 
 /**
@@ -133,6 +136,7 @@ async function startReplica(
     redisRelay,
     manager: host.app.get(ApprovalEventManager),
     bridge: host.app.get(ApprovalQueueBridge),
+    coverage: host.app.get(ApprovalEventCoverage),
   };
 }
 
@@ -163,6 +167,7 @@ export async function bootTopology(options: TopologyOptions): Promise<Topology> 
     ...worker,
     manager: worker.app.get(ApprovalEventManager),
     bridge: worker.app.get(ApprovalQueueBridge),
+    coverage: worker.app.get(ApprovalEventCoverage),
   };
   for (const [name, manager] of [
     ['the worker’s bus', workerSide.manager],
