@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { decideAndPublish } from '../test/events';
 import { registryMetric } from '../test/metrics';
@@ -321,6 +322,27 @@ describe('ApprovalQueueBridge', () => {
     ctx.decide('ws1', 'a1');
     await expect(wait).resolves.toMatchObject({ status: 'approved' });
     expectNothingLeft();
+  });
+
+  it('logs a store outage under many waits as a few lines, not one per failed read', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const ids = ctx.source.addPending('ws1', 200);
+    ctx.source.failures = Array.from(
+      { length: 600 },
+      () => new ApprovalStatusSourceError('503', { retryable: true, statusCode: 503 }),
+    );
+    const waits = ids.map((id) => ctx.bridge.waitForApproval('ws1', id));
+    // Should an expectation fail, the shutdown after it rejects these: not unhandled.
+    for (const wait of waits) wait.catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(2_000); // every approval failed three times, then read
+    expect(ctx.source.failures).toHaveLength(0);
+    const said = (spy: jest.SpyInstance, pattern: RegExp) =>
+      spy.mock.calls.filter(([line]) => pattern.test(String(line))).length;
+    expect(said(warn, /Status read of approval .* failed/)).toBe(1);
+    expect(said(log, /Status reads succeed again; 599 more failed/)).toBe(1);
+    for (const id of ids) ctx.decide('ws1', id);
+    await Promise.all(waits);
   });
 
   it('does not retry an error that says it cannot succeed', async () => {

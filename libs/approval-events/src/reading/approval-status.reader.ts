@@ -5,6 +5,7 @@ import { ApprovalNotFoundError } from '../errors/approval-not-found.error';
 import { ApprovalStatusSourceError } from '../errors/approval-status-source.error';
 import type { Approval } from '../interfaces/approval.interface';
 import { ApprovalStatusSource } from '../interfaces/approval-status-source.interface';
+import { ReadFailureLog } from './read-failure.log';
 
 const FIRST_RETRY_DELAY_MS = 100;
 
@@ -28,6 +29,7 @@ export function isRetryable(error: unknown): boolean {
 @Injectable()
 export class ApprovalStatusReader {
   private readonly logger = new Logger('ApprovalQueueBridge');
+  private readonly failures = new ReadFailureLog(this.logger);
 
   constructor(@Inject(ApprovalStatusSource) private readonly statusSource: ApprovalStatusSource) {}
 
@@ -43,6 +45,7 @@ export class ApprovalStatusReader {
           if (problem) {
             subscriber.error(new ApprovalStatusSourceError(problem, { retryable: false }));
           } else {
+            this.failures.succeeded();
             subscriber.next(approval);
             subscriber.complete();
           }
@@ -61,7 +64,8 @@ export class ApprovalStatusReader {
 
   /**
    * {@link read$}, retried while the error is retryable, after 100 ms, 200 ms, 400 ms, …
-   * capped at `maxDelayMs` (the poll interval) and jittered; each failure is logged.
+   * capped at `maxDelayMs` (the poll interval) and jittered; failures are logged, at most
+   * one line a minute with the count of the others ({@link ReadFailureLog}).
    */
   readWithRetry$(
     workspaceId: string,
@@ -73,7 +77,7 @@ export class ApprovalStatusReader {
         delay: (error: unknown, attempt) => {
           if (!isRetryable(error)) return throwError(() => error);
           const delayMs = jittered(Math.min(maxDelayMs, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)));
-          this.logger.warn(
+          this.failures.failed(
             `Status read of approval ${approvalId} failed (attempt ${attempt}): ${(error as Error)?.message}; retrying in ${delayMs} ms`,
           );
           return timer(delayMs);
