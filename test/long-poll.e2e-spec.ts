@@ -34,7 +34,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     host = await startHost();
   });
 
-  it('wakes 200 concurrent long polls on one approval with one decision, each within 2 s', async () => {
+  it('wakes 200 concurrent long polls on one approval with one decision, before any poll could', async () => {
     const approval = await createApproval(host.url, WS);
     const reads = countStoreReads(host, approval.id);
     const answeredAt: number[] = [];
@@ -58,7 +58,10 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
       expect(response.status).toBe(200);
       expect(response.body).toEqual(decided);
     }
-    expect(Math.max(...answeredAt) - decidedAt).toBeLessThan(2_000);
+    // Under the host's 5 s poll interval: only the event can have answered (the fallback
+    // counter below says so too). Loopback takes ~1 s for 200 answers at a load of 3; the
+    // margin is for a CI machine at 10.
+    expect(Math.max(...answeredAt) - decidedAt).toBeLessThan(4_000);
     await waitsPending(host, 0);
     // The 200 waits shared one watch: one read to start, one for the event, one wake.
     expect(reads()).toBe(2);
