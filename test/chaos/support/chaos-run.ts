@@ -23,6 +23,12 @@ import {
 import type { ReadFaults } from './read-faults';
 import type { Topology, WaitingSide } from './topology';
 
+/** The name each cut link reports to the coverage under. */
+const COVERAGE_LINK: Record<CutLink, string> = {
+  worker_bus: 'remote_bus',
+  replica_redis: 'replica',
+};
+
 /** How a wait ended, as its caller saw it. */
 export type WaitOutcome =
   | { kind: 'approval'; approval: Approval }
@@ -114,8 +120,8 @@ export class ChaosRun {
       });
       track(`chaos ${link} watch`, () => subscription.unsubscribe());
     };
-    watch('worker_bus', 'remote_bus', this.topology.worker);
-    watch('replica_redis', 'replica', this.topology.replica);
+    watch('worker_bus', COVERAGE_LINK.worker_bus, this.topology.worker);
+    watch('replica_redis', COVERAGE_LINK.replica_redis, this.topology.replica);
   }
 
   /** Schedules everything, then resolves once every scheduled action has run. */
@@ -170,10 +176,11 @@ export class ChaosRun {
         ? [this.topology.workerRelay, this.topology.worker]
         : [this.topology.replica?.redisRelay, this.topology.replica];
     if (!relay || !side) return;
+    const linkUp = () => side.coverage.linkStates()[COVERAGE_LINK[cut.link]] === true;
     this.at(cut.downAtMs, async () => {
-      await eventually(`${cut.link} up again before its next cut`, () => side.manager.isConnected, {
-        timeoutMs: 15_000,
-      });
+      // The link itself, not connected$: the store's announcements keep replica B
+      // connected through a Redis cut.
+      await eventually(`${cut.link} up again before its next cut`, linkUp, { timeoutMs: 15_000 });
       await relay.down();
       this.cutsDone[cut.link]++;
       this.scheduler.at(Date.now() + cut.upAtMs - cut.downAtMs, () => relay.up());
