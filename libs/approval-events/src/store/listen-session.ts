@@ -30,7 +30,7 @@ export interface ListenSessionConfig {
  * One dedicated connection (LISTEN needs a session of its own; a pool would hand it back):
  * connect, LISTEN, then every notification on the channel, with a `SELECT 1` heartbeat,
  * until the connection errors, ends or stops answering (the observable errors) or nobody
- * listens (the connection is ended; the returned `ending` settles when it has).
+ * listens (the connection is ended, and `onEnding` is handed the promise of that end).
  *
  * @internal
  * @example
