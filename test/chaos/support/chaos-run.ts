@@ -4,6 +4,8 @@ import {
   type ApprovalResult,
   type GatewayAck,
 } from '@app/approval-events';
+import { REMOTE_BUS_LINK } from '@app/approval-events/remote/approval-event-bus.client';
+import { REPLICA_LINK } from '@app/approval-events/replica/redis-replica.link';
 import * as http from 'node:http';
 import request from 'supertest';
 import { quoteSchemaName } from '../../../src/approvals/postgres/schema-name';
@@ -25,8 +27,8 @@ import type { Topology, WaitingSide } from './topology';
 
 /** The name each cut link reports to the coverage under. */
 const COVERAGE_LINK: Record<CutLink, string> = {
-  worker_bus: 'remote_bus',
-  replica_redis: 'replica',
+  worker_bus: REMOTE_BUS_LINK,
+  replica_redis: REPLICA_LINK,
 };
 
 /** How a wait ended, as its caller saw it. */
