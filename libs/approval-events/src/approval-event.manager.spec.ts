@@ -85,6 +85,15 @@ describe('ApprovalEventManager', () => {
     ).toBe(3);
   });
 
+  it.each(['approved', 'rejected', 'auto_approved', 'cancelled', 'expired'] as const)(
+    'takes a resolution with status %s',
+    async (status) => {
+      const wait = manager.waitForApproval('ws1', 'a1');
+      manager.onApprovalResponse(resolution({ status }));
+      await expect(wait).resolves.toMatchObject({ status });
+    },
+  );
+
   it.each([
     ['not an object', 'approved'],
     ['a missing approvalId', { ...resolution(), approvalId: undefined }],

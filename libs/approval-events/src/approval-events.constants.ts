@@ -11,7 +11,13 @@ export const APPROVAL_REQUESTED_EVENT = 'approval.requested';
 
 /** Every status a resolution can carry. */
 export const RESOLVED_STATUSES: ReadonlySet<ResolvedApprovalStatus> =
-  new Set<ResolvedApprovalStatus>(['approved', 'rejected', 'auto_approved', 'cancelled']);
+  new Set<ResolvedApprovalStatus>([
+    'approved',
+    'rejected',
+    'auto_approved',
+    'cancelled',
+    'expired',
+  ]);
 
 /** Every status an approval record can have. */
 export const APPROVAL_STATUSES: ReadonlySet<ApprovalStatus> = new Set<ApprovalStatus>([

@@ -37,6 +37,7 @@ export type {
   Approval,
   ApprovalResult,
   ApprovalStatus,
+  ApprovalVote,
   ResolvedApprovalStatus,
 } from './interfaces/approval.interface';
 export type {

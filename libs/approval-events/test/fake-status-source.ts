@@ -32,13 +32,19 @@ export class FakeStatusSource implements ApprovalStatusSource {
     return Array.from({ length: count }, (_, i) => this.add(workspaceId, `${prefix}-${i}`).id);
   }
 
-  add(workspaceId: string, id: string, status: ApprovalStatus = 'pending'): Approval {
+  add(
+    workspaceId: string,
+    id: string,
+    status: ApprovalStatus = 'pending',
+    fields: Partial<Approval> = {},
+  ): Approval {
     const approval: Approval = {
       id,
       workspaceId,
       action: 'send_email',
       status,
       createdAt: new Date().toISOString(),
+      ...fields,
     };
     this.approvals.set(`${workspaceId}/${id}`, approval);
     return approval;

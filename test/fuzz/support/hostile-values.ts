@@ -7,7 +7,13 @@ import * as fc from 'fast-check';
  */
 
 /** The statuses a resolution may carry (contract). */
-export const RESOLVED_STATUSES = ['approved', 'rejected', 'auto_approved', 'cancelled'] as const;
+export const RESOLVED_STATUSES = [
+  'approved',
+  'rejected',
+  'auto_approved',
+  'cancelled',
+  'expired',
+] as const;
 
 /** The fields of an `ApprovalResult` (contract). */
 export const RESULT_KEYS: ReadonlySet<string> = new Set([

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { defer, map, Observable, repeat, type Subscription, timer } from 'rxjs';
+import { MAX_TIMEOUT_MS } from '../approval-events.constants';
 import { toApprovalResult } from '../approval-result.validation';
 import type { Approval } from '../interfaces/approval.interface';
 import type { ReceivedResolution } from '../interfaces/wait-options.interface';
@@ -14,7 +15,17 @@ const enum Trigger {
   Event,
   Poll,
   Reconcile,
+  Expiry,
 }
+
+/**
+ * Reads after an approval's `expiresAt` that still found it pending, before the watch stops
+ * expecting the store to end it: a store's sweeper may end it a little after the deadline
+ * (PostgreSQL's runs every second), so the reads back off from 250 ms (250, 500, 1 000,
+ * 2 000, 4 000 ms: ~7.75 s in all). Events and polls still end the wait after that.
+ */
+const EXPIRY_FOLLOW_UPS = 5;
+const FIRST_EXPIRY_FOLLOW_UP_MS = 250;
 
 /** Every `pollIntervalMs` (jittered anew each time) for as long as it is subscribed. */
 const pollTicks$ = (pollIntervalMs: number): Observable<Trigger> =>
@@ -49,6 +60,11 @@ export class ApprovalWatch implements ResolutionListener {
   /** `performance.now()` of the event whose read is in flight or queued, for the histogram. */
   private eventAt = 0;
   private polling?: Subscription;
+  /** The read at the approval's `expiresAt` (or a follow-up after it), while one is due. */
+  private expiry?: Subscription;
+  /** The approval's `expiresAt` in ms since the epoch, once a read has said it has one. */
+  private expiresAtMs = Number.NaN;
+  private expiryFollowUps = 0;
   private ended = false;
 
   constructor(
@@ -137,9 +153,43 @@ export class ApprovalWatch implements ResolutionListener {
     this.readPending = false;
     this.reading = undefined;
     if (approval.status !== 'pending') return this.decided(approval, trigger);
+    if (approval.expiresAt !== undefined) this.expectExpiry(approval.expiresAt);
     const next = this.trailing;
     this.trailing = undefined;
     if (next !== undefined) this.trigger(next);
+  }
+
+  /**
+   * A pending approval with a deadline: read it once at `expiresAt`, so a wait ends on time
+   * even where no event will say it expired (an HTTP-only agent). One timer per watch, not
+   * per waiter; it goes with the watch. Past the deadline and still pending, a few reads
+   * back off until the store has ended it ({@link EXPIRY_FOLLOW_UPS}).
+   */
+  private expectExpiry(expiresAt: string): void {
+    const at = Date.parse(expiresAt);
+    if (Number.isNaN(at)) return;
+    const now = Date.now();
+    if (at > now) {
+      if (at === this.expiresAtMs && this.expiry) return;
+      this.expiresAtMs = at;
+      this.expiryFollowUps = 0;
+      return this.readExpiryIn(at - now);
+    }
+    this.expiresAtMs = at;
+    if (this.expiry || this.expiryFollowUps >= EXPIRY_FOLLOW_UPS) return;
+    this.readExpiryIn(jittered(FIRST_EXPIRY_FOLLOW_UP_MS * 2 ** this.expiryFollowUps++));
+  }
+
+  private readExpiryIn(delayMs: number): void {
+    this.expiry?.unsubscribe();
+    // A Node.js timer holds at most MAX_TIMEOUT_MS (~24.8 days; a deadline may be 30 days
+    // away): a longer one is taken in steps.
+    this.expiry = timer(Math.min(delayMs, MAX_TIMEOUT_MS)).subscribe(() => {
+      this.expiry = undefined;
+      const remaining = this.expiresAtMs - Date.now();
+      if (remaining > 0) return this.readExpiryIn(remaining);
+      this.trigger(Trigger.Expiry);
+    });
   }
 
   private decided(approval: Approval, trigger: Trigger): void {
@@ -155,7 +205,8 @@ export class ApprovalWatch implements ResolutionListener {
     const missedByTheBus =
       trigger === Trigger.Poll ||
       trigger === Trigger.Reconcile ||
-      (trigger === Trigger.Start && !this.watches.coverage.covers(this.workspaceId));
+      ((trigger === Trigger.Start || trigger === Trigger.Expiry) &&
+        !this.watches.coverage.covers(this.workspaceId));
     if (missedByTheBus) {
       try {
         manager.onApprovalResponse(toApprovalResult(approval), 'poll');
@@ -184,7 +235,8 @@ export class ApprovalWatch implements ResolutionListener {
     this.ended = true;
     this.reading?.unsubscribe();
     this.polling?.unsubscribe();
-    this.reading = this.polling = undefined;
+    this.expiry?.unsubscribe();
+    this.reading = this.polling = this.expiry = undefined;
     // On shutdown the manager's channels and the watch maps are dropped whole instead.
     if (this.watches.closing) return;
     this.watches.manager.channels.remove(this.key, this);

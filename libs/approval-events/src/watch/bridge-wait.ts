@@ -1,5 +1,6 @@
 import type { Subscription } from 'rxjs';
 import { ApprovalCancelledException } from '../errors/approval-cancelled.exception';
+import { ApprovalExpiredError } from '../errors/approval-expired.error';
 import { ApprovalNotFoundError } from '../errors/approval-not-found.error';
 import { ApprovalTimeoutError } from '../errors/approval-timeout.error';
 import type { Approval } from '../interfaces/approval.interface';
@@ -33,17 +34,24 @@ export class BridgeWait extends PendingWait<Approval> {
     if (!this.isEnded) watches.join(workspaceId, approvalId, pollIntervalMs, this);
   }
 
-  /** The approval is decided: resolve with it, or reject if it was cancelled. */
+  /** The approval is decided: resolve with it, or reject if it was cancelled or expired. */
   deliver(approval: Approval): void {
-    if (approval.status !== 'cancelled') return this.settle(approval);
-    const reason = approval.resolution?.reason;
-    this.fail(
-      new ApprovalCancelledException(
-        approval.id,
-        typeof reason === 'string' ? reason : undefined,
-        approval,
-      ),
-    );
+    if (approval.status === 'cancelled') {
+      const reason = approval.resolution?.reason;
+      return this.fail(
+        new ApprovalCancelledException(
+          approval.id,
+          typeof reason === 'string' ? reason : undefined,
+          approval,
+        ),
+      );
+    }
+    if (approval.status === 'expired') {
+      // A store that records no deadline still says when it ended the approval.
+      const expiredAt = approval.expiresAt ?? approval.resolvedAt ?? new Date().toISOString();
+      return this.fail(new ApprovalExpiredError(approval.id, expiredAt, approval));
+    }
+    this.settle(approval);
   }
 
   protected attach(): void {
