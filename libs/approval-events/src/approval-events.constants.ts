@@ -9,6 +9,21 @@ export const APPROVAL_RESOLVED_EVENT = 'approval.resolved';
  */
 export const APPROVAL_REQUESTED_EVENT = 'approval.requested';
 
+/**
+ * The `EventEmitter2` event a module in the same process emits when a vote is cast on an
+ * approval that needs several (payload: the approval, still pending, with its `votes`). The
+ * gateway sends it to subscribers as `approval:voted`. A hint for inboxes: a wait ends only
+ * with the decision.
+ */
+export const APPROVAL_VOTED_EVENT = 'approval.voted';
+
+/**
+ * The `EventEmitter2` event a module in the same process emits when a pending approval is
+ * past its `remindAfterMs` (payload: the approval). The gateway sends it to subscribers as
+ * `approval:reminder`, so an inbox can show it as overdue.
+ */
+export const APPROVAL_REMINDER_EVENT = 'approval.reminder';
+
 /** Every status a resolution can carry. */
 export const RESOLVED_STATUSES: ReadonlySet<ResolvedApprovalStatus> =
   new Set<ResolvedApprovalStatus>([
@@ -40,6 +55,12 @@ export const ID_PATTERN = /^[\x21-\x7e]+$/;
 
 /** Longest `resolvedBy` an event may carry. */
 export const MAX_RESOLVED_BY_LENGTH = 256;
+
+/** Most approving votes an approval may need (`requiredApprovals`), and so most votes it holds. */
+export const MAX_REQUIRED_APPROVALS = 10;
+
+/** Most entries of an approval's `approvers` the gateway relays. */
+export const MAX_APPROVERS = 100;
 
 /** Longest `resolvedAt` string an event may carry. */
 export const MAX_TIMESTAMP_LENGTH = 64;

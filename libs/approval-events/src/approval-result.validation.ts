@@ -39,7 +39,8 @@ const ISO_DATE_TIME =
  */
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function isIsoDateTime(value: string): boolean {
+/** Whether `value` is a strict ISO-8601 date-time of a real day: the one rule for every time field. */
+export function isIsoDateTime(value: string): boolean {
   if (!ISO_DATE_TIME.test(value)) return false;
   // Digits read in place, no match array or Date per event: this runs on every resolution.
   const year = digits(value, 0, 4);

@@ -6,8 +6,10 @@
  */
 export { ApprovalEventManager } from './approval-event.manager';
 export {
+  APPROVAL_REMINDER_EVENT,
   APPROVAL_REQUESTED_EVENT,
   APPROVAL_RESOLVED_EVENT,
+  APPROVAL_VOTED_EVENT,
   MAX_ID_LENGTH,
   MAX_RESOLUTION_BYTES,
   MAX_RESOLVED_BY_LENGTH,

@@ -8,7 +8,12 @@ import { registryMetric } from '../../test/metrics';
 import { decideAndPublish, resolution, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
 import { ApprovalEventManager } from '../approval-event.manager';
-import { APPROVAL_REQUESTED_EVENT } from '../approval-events.constants';
+import {
+  APPROVAL_REMINDER_EVENT,
+  APPROVAL_REQUESTED_EVENT,
+  APPROVAL_VOTED_EVENT,
+  MAX_REQUIRED_APPROVALS,
+} from '../approval-events.constants';
 import { ApprovalEventCoverage } from '../coverage/event-coverage';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventsModule } from '../approval-events.module';
@@ -16,7 +21,7 @@ import { ApprovalQueueBridge } from '../approval-queue.bridge';
 import { ApprovalEventTokens } from './approval-event.tokens';
 import { JwtService } from '@nestjs/jwt';
 import type { ApprovalEventsModuleOptions } from '../interfaces/approval-events-options.interface';
-import type { Approval, ApprovalResult } from '../interfaces/approval.interface';
+import type { Approval, ApprovalResult, ApprovalVote } from '../interfaces/approval.interface';
 import { ApprovalEventGateway } from './approval-event.gateway';
 import { GATEWAY_MAX_REQUESTED_BYTES } from './gateway.constants';
 
@@ -142,6 +147,17 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     await ws2.emitWithAck('unsubscribe', { workspaceId: 'ws2' });
     expect(leaked).not.toHaveBeenCalled();
     expect(await metric(host, 'approval_events_received_total', { source: 'gateway' })).toBe(1);
+  });
+
+  it('takes and relays an expired resolution like any other terminal one', async () => {
+    const producer = connect(PRODUCER);
+    const subscriber = connect(SUBSCRIBER);
+    await Promise.all([connected(producer), connected(subscriber)]);
+    await subscriber.emitWithAck('subscribe', { workspaceId: 'ws1' });
+    const received = new Promise((resolve) => subscriber.once('approval:resolved', resolve));
+    const expired = resolution({ status: 'expired', resolvedBy: 'system:expiry' });
+    await expect(producer.emitWithAck('approval:resolved', expired)).resolves.toEqual({ ok: true });
+    await expect(received).resolves.toEqual(expired);
   });
 
   it.each<[string, unknown]>([
@@ -387,14 +403,31 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
     });
   });
 
-  describe('approval:requested', () => {
-    const announce = (payload: unknown) =>
-      host.get(EventEmitter2).emit(APPROVAL_REQUESTED_EVENT, payload);
+  describe.each([
+    [APPROVAL_REQUESTED_EVENT, 'approval:requested'],
+    [APPROVAL_VOTED_EVENT, 'approval:voted'],
+    [APPROVAL_REMINDER_EVENT, 'approval:reminder'],
+  ] as const)('%s in process, relayed as %s', (inProcess, relayed) => {
+    const announce = (payload: unknown) => host.get(EventEmitter2).emit(inProcess, payload);
     const hearing = (socket: Socket) => {
       const heard: Approval[] = [];
-      socket.on('approval:requested', (approval: Approval) => heard.push(approval));
+      socket.on(relayed, (approval: Approval) => heard.push(approval));
       return heard;
     };
+    const vote = (overrides: Partial<ApprovalVote> = {}): ApprovalVote => ({
+      by: 'alice',
+      decision: 'approved',
+      at: '2026-11-24T10:05:00.000Z',
+      ...overrides,
+    });
+    const quorum = (overrides: Partial<Approval> = {}): Approval =>
+      requested({
+        expiresAt: '2026-11-25T10:00:00.000Z',
+        approvers: ['alice', 'role:finance'],
+        requiredApprovals: 2,
+        votes: [vote()],
+        ...overrides,
+      });
 
     it("sends a new approval to its workspace's subscribers, and to subscribers of all", async () => {
       const [ws1, ws2, all] = [connect(SUBSCRIBER), connect(SUBSCRIBER), connect(PRODUCER)];
@@ -422,8 +455,31 @@ describe('ApprovalEventGateway and ApprovalEventBusClient', () => {
       expect(heard).toEqual([requested()]);
     });
 
+    it('carries the deadline, approvers and votes, each vote cut to its own fields', async () => {
+      const socket = connect(SUBSCRIBER);
+      await connected(socket);
+      await socket.emitWithAck('subscribe', { workspaceId: 'ws1' });
+      const heard = hearing(socket);
+      announce(quorum({ votes: [{ ...vote(), principalRoles: ['admin'] } as ApprovalVote] }));
+      await socket.emitWithAck('subscribe', { workspaceId: 'ws1' });
+      expect(heard).toEqual([quorum()]);
+    });
+
     it.each<[string, () => unknown]>([
       ['not an object', () => 'new-1'],
+      ['a bad expiresAt', () => quorum({ expiresAt: 'tomorrow' })],
+      ['approvers that are not strings', () => quorum({ approvers: [7 as never] })],
+      ['too many approvers', () => quorum({ approvers: Array.from({ length: 101 }, String) })],
+      ['requiredApprovals out of range', () => quorum({ requiredApprovals: 11 })],
+      [
+        'more votes than any approval holds',
+        () => quorum({ votes: Array.from({ length: MAX_REQUIRED_APPROVALS + 1 }, () => vote()) }),
+      ],
+      [
+        'a vote with an unknown decision',
+        () => quorum({ votes: [vote({ decision: 'maybe' as never })] }),
+      ],
+      ['a vote without a time', () => quorum({ votes: [vote({ at: undefined as never })] })],
       ['a bad workspace id', () => requested({ workspaceId: 'ws 1' })],
       ['no action', () => ({ ...requested(), action: undefined })],
       ['an unknown status', () => requested({ status: 'maybe' as never })],

@@ -12,12 +12,19 @@ import {
 } from '@nestjs/websockets';
 import { filter, Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
-import { APPROVAL_REQUESTED_EVENT } from '../approval-events.constants';
+import {
+  APPROVAL_REMINDER_EVENT,
+  APPROVAL_REQUESTED_EVENT,
+  APPROVAL_VOTED_EVENT,
+} from '../approval-events.constants';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
 import type { ApprovalResult } from '../interfaces/approval.interface';
-import type { GatewayAck } from '../interfaces/approval-socket-events.interface';
-import { requestedApprovalPayload } from './approval-requested.payload';
+import type {
+  GatewayAck,
+  ServerToClientEvents,
+} from '../interfaces/approval-socket-events.interface';
+import { approvalPayload } from './approval-requested.payload';
 import { WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
 import {
   APPROVALS_NAMESPACE,
@@ -52,8 +59,9 @@ const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck 
  * - `approval:resolved` (producers): validated, then fed to the manager as a hint.
  * - `subscribe` / `unsubscribe` `{ workspaceId }`: join or leave that workspace's room;
  *   `{}`: every workspace the token may see.
- * - Every resolution the manager learns of is sent to its workspace's subscribers, and every
- *   `approval.requested` in-process event becomes `approval:requested` to them.
+ * - Every resolution the manager learns of is sent to its workspace's subscribers, and the
+ *   in-process events `approval.requested`, `approval.voted` and `approval.reminder` become
+ *   `approval:requested`, `approval:voted` and `approval:reminder` to them.
  * - While this process's own event links are down, clients are disconnected (transport
  *   closed) and reconnect with backoff, so they poll instead of trusting a silent bus.
  *
@@ -130,19 +138,41 @@ export class ApprovalEventGateway
   }
 
   /**
-   * Sends a new approval to its workspace's subscribers as `approval:requested`. Sent
-   * through the adapter (not `local`): unlike resolutions, a creation is heard only by the
-   * process it happened in. Never throws back into the emitter, which is the code that has
-   * just created the approval.
+   * Sends a new approval to its workspace's subscribers as `approval:requested`. Never
+   * throws back into the emitter, which is the code that has just created the approval.
    */
   @OnEvent(APPROVAL_REQUESTED_EVENT)
   announceRequested(payload: unknown): void {
-    const approval = requestedApprovalPayload(payload);
+    this.announce('approval:requested', payload);
+  }
+
+  /** Sends an approval that has just been voted on (still pending) as `approval:voted`. */
+  @OnEvent(APPROVAL_VOTED_EVENT)
+  announceVoted(payload: unknown): void {
+    this.announce('approval:voted', payload);
+  }
+
+  /** Sends an approval past its `remindAfterMs` as `approval:reminder`. */
+  @OnEvent(APPROVAL_REMINDER_EVENT)
+  announceReminder(payload: unknown): void {
+    this.announce('approval:reminder', payload);
+  }
+
+  /**
+   * Sends an approval's known fields to its workspace's subscribers, or logs why it cannot.
+   * Through the adapter (not `local`): unlike resolutions, these are heard only by the
+   * process they happened in.
+   */
+  private announce(
+    event: Exclude<keyof ServerToClientEvents, 'approval:resolved'>,
+    payload: unknown,
+  ): void {
+    const approval = approvalPayload(payload);
     if (typeof approval === 'string') {
-      this.logger.warn(`Did not send approval:requested: ${approval}`);
+      this.logger.warn(`Did not send ${event}: ${approval}`);
       return;
     }
-    this.namespace?.to(subscriberRooms(approval.workspaceId)).emit('approval:requested', approval);
+    this.namespace?.to(subscriberRooms(approval.workspaceId)).emit(event, approval);
   }
 
   @SubscribeMessage('approval:resolved')

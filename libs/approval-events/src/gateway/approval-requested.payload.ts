@@ -1,6 +1,12 @@
-import { APPROVAL_STATUSES } from '../approval-events.constants';
-import { idProblem } from '../approval-result.validation';
-import type { Approval, ApprovalStatus } from '../interfaces/approval.interface';
+import {
+  APPROVAL_STATUSES,
+  MAX_APPROVERS,
+  MAX_REQUIRED_APPROVALS,
+  MAX_RESOLVED_BY_LENGTH,
+  MAX_TIMESTAMP_LENGTH,
+} from '../approval-events.constants';
+import { idProblem, isIsoDateTime } from '../approval-result.validation';
+import type { Approval, ApprovalStatus, ApprovalVote } from '../interfaces/approval.interface';
 import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../nesting-depth';
 import { GATEWAY_MAX_REQUESTED_BYTES } from './gateway.constants';
 
@@ -16,18 +22,31 @@ const APPROVAL_KEYS = [
   'resolution',
   'resolvedBy',
   'resolvedAt',
+  'expiresAt',
+  'approvers',
+  'requiredApprovals',
+  'votes',
 ] as const satisfies readonly (keyof Approval)[];
 
+/** The fields of a vote that travel. */
+const VOTE_KEYS = [
+  'by',
+  'decision',
+  'at',
+  'notes',
+] as const satisfies readonly (keyof ApprovalVote)[];
+
 /**
- * What the gateway sends as `approval:requested` for an `approval.requested` payload: a
- * plain JSON copy of the approval's own fields, or a sentence saying why it cannot be sent.
- * The payload comes from the host, but whatever it is (a class instance, a getter that
- * throws, a cycle, something huge), it must neither reach a client as anything but data nor
- * throw back into the code that created the approval.
+ * What the gateway sends as `approval:requested`, `approval:voted` or `approval:reminder`
+ * for the in-process event's payload: a plain JSON copy of the approval's own fields (its
+ * votes' own fields too), or a sentence saying why it cannot be sent. The payload comes
+ * from the host, but whatever it is (a class instance, a getter that throws, a cycle,
+ * something huge), it must neither reach a client as anything but data nor throw back into
+ * the code that created or changed the approval.
  *
  * @internal
  */
-export function requestedApprovalPayload(value: unknown): Approval | string {
+export function approvalPayload(value: unknown): Approval | string {
   try {
     return copyApproval(value);
   } catch {
@@ -35,15 +54,26 @@ export function requestedApprovalPayload(value: unknown): Approval | string {
   }
 }
 
-function copyApproval(value: unknown): Approval | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return 'the approval must be an object';
-  }
-  const source = value as Record<string, unknown>;
-  // Each field read once, so a getter cannot pass the check with one value and send another.
-  const picked = Object.fromEntries(
-    APPROVAL_KEYS.map((key) => [key, source[key]]).filter(([, field]) => field !== undefined),
+/** `keys` of `source`, each read once, the absent ones left out. */
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    keys.map((key) => [key, source[key]]).filter(([, field]) => field !== undefined),
   ) as Record<string, unknown>;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isTime = (value: unknown) =>
+  typeof value === 'string' && value.length <= MAX_TIMESTAMP_LENGTH && isIsoDateTime(value);
+
+const isPrincipal = (value: unknown) =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_RESOLVED_BY_LENGTH;
+
+function copyApproval(value: unknown): Approval | string {
+  if (!isObject(value)) return 'the approval must be an object';
+  // Each field read once, so a getter cannot pass the check with one value and send another.
+  const picked = pick(value, APPROVAL_KEYS);
   const problem = idProblem('id', picked.id) ?? idProblem('workspaceId', picked.workspaceId);
   if (problem) return problem;
   if (typeof picked.action !== 'string' || picked.action.length === 0) {
@@ -53,6 +83,8 @@ function copyApproval(value: unknown): Approval | string {
     return `status must be one of ${[...APPROVAL_STATUSES].join(', ')}`;
   }
   if (typeof picked.createdAt !== 'string') return 'createdAt must be a string';
+  const lifecycle = lifecycleProblem(picked);
+  if (lifecycle) return lifecycle;
   // Checked before JSON.stringify, which recurses and would overflow on a hostile depth.
   if (exceedsNestingDepth(picked, MAX_NESTING_DEPTH + 1)) {
     return `the approval must nest at most ${MAX_NESTING_DEPTH} levels`;
@@ -62,4 +94,46 @@ function copyApproval(value: unknown): Approval | string {
     return `the approval must serialise to at most ${GATEWAY_MAX_REQUESTED_BYTES} bytes`;
   }
   return JSON.parse(json) as Approval;
+}
+
+/** Checks the deadline and quorum fields in place; each vote is cut to its own fields. */
+function lifecycleProblem(picked: Record<string, unknown>): string | undefined {
+  const { expiresAt, approvers, requiredApprovals, votes } = picked;
+  if (expiresAt !== undefined && !isTime(expiresAt)) {
+    return 'expiresAt must be an ISO-8601 date-time string';
+  }
+  if (
+    approvers !== undefined &&
+    (!Array.isArray(approvers) || approvers.length > MAX_APPROVERS || !approvers.every(isPrincipal))
+  ) {
+    return `approvers must be at most ${MAX_APPROVERS} principal ids of 1 to ${MAX_RESOLVED_BY_LENGTH} characters`;
+  }
+  if (
+    requiredApprovals !== undefined &&
+    (!Number.isInteger(requiredApprovals) ||
+      (requiredApprovals as number) < 1 ||
+      (requiredApprovals as number) > MAX_REQUIRED_APPROVALS)
+  ) {
+    return `requiredApprovals must be an integer from 1 to ${MAX_REQUIRED_APPROVALS}`;
+  }
+  if (votes === undefined) return undefined;
+  if (!Array.isArray(votes) || votes.length > MAX_REQUIRED_APPROVALS) {
+    return `votes must be an array of at most ${MAX_REQUIRED_APPROVALS}`;
+  }
+  const copies: Record<string, unknown>[] = [];
+  for (const vote of votes as unknown[]) {
+    if (!isObject(vote)) return 'each vote must be an object';
+    const copy = pick(vote, VOTE_KEYS);
+    if (
+      !isPrincipal(copy.by) ||
+      (copy.decision !== 'approved' && copy.decision !== 'rejected') ||
+      !isTime(copy.at) ||
+      (copy.notes !== undefined && typeof copy.notes !== 'string')
+    ) {
+      return 'each vote must be { by, decision: approved | rejected, at, notes? }';
+    }
+    copies.push(copy);
+  }
+  picked.votes = copies;
+  return undefined;
 }

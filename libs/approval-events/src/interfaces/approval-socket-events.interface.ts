@@ -54,12 +54,18 @@ export interface ClientToServerEvents {
  * @example
  * socket.on('approval:resolved', (result) => manager.onApprovalResponse(result, 'remote_bus'));
  * socket.on('approval:requested', (approval) => inbox.add(approval));
+ * socket.on('approval:voted', (approval) => inbox.update(approval));
+ * socket.on('approval:reminder', (approval) => inbox.markOverdue(approval.id));
  */
 export interface ServerToClientEvents {
   /** A resolution the host learned of (a hint: read the approval before acting on it). */
   'approval:resolved': (result: ApprovalResult) => void;
   /** A new approval, as the REST API returns it, sent when it is created on this host. */
   'approval:requested': (approval: Approval) => void;
+  /** An approval that needs several votes got one: still pending, with its `votes` so far. */
+  'approval:voted': (approval: Approval) => void;
+  /** A pending approval past its `remindAfterMs`: show it as overdue. Sent once. */
+  'approval:reminder': (approval: Approval) => void;
 }
 
 /** What a client may do, from the token it presented. */
