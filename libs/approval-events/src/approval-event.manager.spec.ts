@@ -51,12 +51,12 @@ describe('ApprovalEventManager', () => {
   it('wakes every waiter of an approval through one shared channel', async () => {
     const waits = Array.from({ length: 1_000 }, () => manager.waitForApproval('ws1', 'a1'));
     expect(manager.pendingCount).toBe(1_000);
-    expect((manager as any).channels.size).toBe(1);
+    expect(core.channels.size).toBe(1);
     manager.onApprovalResponse(resolution());
     const results = await Promise.all(waits);
     expect(results).toHaveLength(1_000);
     expect(manager.pendingCount).toBe(0);
-    expect((manager as any).channels.size).toBe(0);
+    expect(core.channels.size).toBe(0);
   });
 
   it('never wakes a wait in another workspace', async () => {
@@ -154,7 +154,7 @@ describe('ApprovalEventManager', () => {
     await expect(wait).rejects.toMatchObject({ name: 'AbortError' });
     expect(manager.pendingCount).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
-    expect((manager as any).channels.size).toBe(0);
+    expect(core.channels.size).toBe(0);
   });
 
   it('refuses bad wait arguments with a clear error', async () => {

@@ -14,7 +14,7 @@ import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.e
 import { InvalidApprovalEventError } from './errors/invalid-approval-event.error';
 import type { ApprovalResult } from './interfaces/approval.interface';
 import type { ReceivedResolution, WaitOptions } from './interfaces/wait-options.interface';
-import { ApprovalChannels, type ResolutionListener } from './manager/approval-channels';
+import { ApprovalChannels } from './manager/approval-channels';
 import { ManagerWait } from './manager/manager-wait';
 import { RecentResolutionCache } from './recent-resolution.cache';
 import { ApprovalWaitRegistry } from './waits/approval-wait.registry';
@@ -40,8 +40,6 @@ import { resolveTimeout } from './wait-timeout';
 @Injectable()
 export class ApprovalEventManager implements OnApplicationShutdown {
   private readonly receivedSubject = new Subject<ReceivedResolution>();
-  /** @internal One listener list per approval somebody listens to. */
-  readonly channels = new ApprovalChannels();
   private readonly recent: RecentResolutionCache;
   private closed = false;
 
@@ -81,6 +79,7 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     private readonly metrics: ApprovalEventsMetrics,
     private readonly coverage: ApprovalEventCoverage,
     private readonly waits: ApprovalWaitRegistry,
+    private readonly channels: ApprovalChannels,
   ) {
     this.recent = new RecentResolutionCache(
       options.resolutionCacheSize,
@@ -143,26 +142,6 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     const received: ReceivedResolution = { result: parsed, source, receivedAt };
     if (listening) this.channels.deliver(key, received);
     this.receivedSubject.next(received);
-  }
-
-  /**
-   * The live resolutions of one approval, from the moment of subscribing (no replay).
-   * Errors with `ApprovalEventsShutdownError` on shutdown.
-   *
-   * @example
-   * manager.resolutionsOf('ws1', 'a1').pipe(take(1)).subscribe(({ result }) => wake(result));
-   */
-  resolutionsOf(workspaceId: string, approvalId: string): Observable<ReceivedResolution> {
-    return new Observable<ReceivedResolution>((subscriber) => {
-      if (this.closed) return subscriber.error(new ApprovalEventsShutdownError());
-      const key = approvalKey(workspaceId, approvalId);
-      const listener: ResolutionListener = {
-        onResolution: (received) => subscriber.next(received),
-        onClose: (error) => subscriber.error(error),
-      };
-      this.channels.add(key, listener);
-      return () => this.channels.remove(key, listener);
-    });
   }
 
   /**

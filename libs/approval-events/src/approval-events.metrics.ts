@@ -62,7 +62,7 @@ export class ApprovalEventsMetrics {
     });
     this.waitFallbacks = new Counter({
       name: 'approval_wait_fallback_total',
-      help: 'Approval waits that had to poll because the event bus was down',
+      help: 'Approval waits that had to poll because events could not reach their approval',
       registers,
     });
     this.wakeLatency = new Histogram({

@@ -52,6 +52,11 @@ describe('ApprovalEventsModule', () => {
       'option "pollIntervalMs" must be an integer',
     ],
     [{ statusSource: new FakeStatusSource(), defaultTimeoutMs: -5 }, 'option "defaultTimeoutMs"'],
+    // Timer-safe with its ±10 % jitter: Node would turn a longer delay into 1 ms.
+    [
+      { statusSource: new FakeStatusSource(), pollIntervalMs: 2_147_483_647 },
+      'option "pollIntervalMs" must be an integer from 10 to 1952257860',
+    ],
     [
       { statusSource: new FakeStatusSource(), useEvents: 'yes' as never },
       'option "useEvents" must be a boolean',

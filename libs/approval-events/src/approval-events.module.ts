@@ -24,6 +24,7 @@ import { ApprovalEventCoverage } from './coverage/event-coverage';
 import { ApprovalStatusReader } from './reading/approval-status.reader';
 import { ApprovalWaitRegistry } from './waits/approval-wait.registry';
 import { ApprovalWatches } from './watch/approval-watches';
+import { ApprovalChannels } from './manager/approval-channels';
 
 /**
  * Event-driven approval waits. Import once, in the root module (global by default).
@@ -45,6 +46,7 @@ import { ApprovalWatches } from './watch/approval-watches';
     ApprovalEventsMetrics,
     ApprovalEventCoverage,
     ApprovalWaitRegistry,
+    ApprovalChannels,
     ApprovalEventManager,
     ApprovalStatusReader,
     ApprovalWatches,

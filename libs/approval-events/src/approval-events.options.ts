@@ -1,12 +1,14 @@
 import { Registry } from 'prom-client';
-import {
-  MAX_TIMEOUT_MS,
-  MIN_POLL_INTERVAL_MS,
-  REDIS_KEY_PREFIX_PATTERN,
-} from './approval-events.constants';
+import { MAX_TIMEOUT_MS, REDIS_KEY_PREFIX_PATTERN } from './approval-events.constants';
 import { idProblem } from './approval-result.validation';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import type { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
+import {
+  integerProblem,
+  type IntegerRange,
+  POLL_INTERVAL_RANGE,
+  TIMEOUT_RANGE,
+} from './wait-timeout';
 
 /** Token of the validated options, every default filled in. */
 export const APPROVAL_EVENTS_OPTIONS = 'APPROVAL_EVENTS:OPTIONS';
@@ -48,17 +50,20 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value;
 }
 
-function integer(option: string, value: unknown, fallback: number, min: number): number {
+/** A count or a delay, from `min` up to what a timer holds unless `range` says otherwise. */
+function integer(
+  option: string,
+  value: unknown,
+  fallback: number,
+  range: number | IntegerRange,
+): number {
   if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < min ||
-    value > MAX_TIMEOUT_MS
-  ) {
-    throw invalid(option, `an integer from ${min} to ${MAX_TIMEOUT_MS}`, value);
-  }
-  return value;
+  const problem = integerProblem(
+    value,
+    typeof range === 'number' ? { min: range, max: MAX_TIMEOUT_MS } : range,
+  );
+  if (problem) throw invalid(option, problem, value);
+  return value as number;
 }
 
 function text(option: string, value: unknown): string | undefined {
@@ -180,8 +185,13 @@ export function resolveApprovalEventsOptions(
   }
   return {
     useEvents: options.useEvents ?? true,
-    defaultTimeoutMs: integer('defaultTimeoutMs', options.defaultTimeoutMs, 3_600_000, 0),
-    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5_000, MIN_POLL_INTERVAL_MS),
+    defaultTimeoutMs: integer(
+      'defaultTimeoutMs',
+      options.defaultTimeoutMs,
+      3_600_000,
+      TIMEOUT_RANGE,
+    ),
+    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5_000, POLL_INTERVAL_RANGE),
     approvalsApiUrl,
     apiKey: text('apiKey', options.apiKey),
     requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs, 10_000, 1),

@@ -46,8 +46,8 @@ describe('ApprovalQueueBridge', () => {
   /** After any ending: no wait, watch, channel or timer is left. */
   function expectNothingLeft() {
     expect(ctx.manager.pendingCount).toBe(0);
-    expect((ctx.bridge as any).watches.size).toBe(0);
-    expect((ctx.manager as any).channels.size).toBe(0);
+    expect(ctx.watches.size).toBe(0);
+    expect(ctx.channels.size).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
   }
 
@@ -97,7 +97,7 @@ describe('ApprovalQueueBridge', () => {
 
   it('wakes 1 000 waiters of one approval with one subscription and one read per event', async () => {
     ctx.source.add('ws1', 'a1');
-    const listen = jest.spyOn(ctx.manager.channels, 'add');
+    const listen = jest.spyOn(ctx.channels, 'add');
     const waits = Array.from({ length: 1_000 }, () => ctx.bridge.waitForApproval('ws1', 'a1'));
     await flush();
     expect(ctx.manager.pendingCount).toBe(1_000);
@@ -209,6 +209,40 @@ describe('ApprovalQueueBridge', () => {
     await expect(wait).rejects.toMatchObject({ name: 'AbortError' });
     expectNothingLeft();
   });
+
+  it.each<[string, () => Promise<unknown>, string]>([
+    [
+      'its signal was aborted already',
+      () => {
+        const controller = new AbortController();
+        controller.abort();
+        return ctx.bridge.waitForApproval('ws1', 'a1', { signal: controller.signal });
+      },
+      'AbortError',
+    ],
+    [
+      'maxPendingWaits are in progress',
+      () => {
+        ctx.shutdown();
+        ctx = setup({ maxPendingWaits: 1 });
+        ctx.source.add('ws1', 'a1');
+        ctx.source.add('ws1', 'a2');
+        void ctx.bridge.waitForApproval('ws1', 'a2').catch(() => undefined);
+        return ctx.bridge.waitForApproval('ws1', 'a1');
+      },
+      'ApprovalWaitLimitError',
+    ],
+  ])(
+    'reads nothing and watches nothing for a wait refused because %s',
+    async (_case, start, name) => {
+      ctx.source.add('ws1', 'a1');
+      await expect(start()).rejects.toMatchObject({ name });
+      await flush();
+      expect(ctx.source.readsOf('a1')).toBe(0);
+      expect(ctx.watches.size).toBeLessThanOrEqual(1); // the other wait's, if any
+      expect(ctx.channels.has('ws1\u0000a1')).toBe(false);
+    },
+  );
 
   it('ends only the aborted waiter when others share the approval', async () => {
     ctx.source.add('ws1', 'a1');
@@ -401,6 +435,10 @@ describe('ApprovalQueueBridge', () => {
     await expect(
       ctx.bridge.waitForApproval('ws1', 'a1', { pollIntervalMs: 0 }),
     ).rejects.toBeInstanceOf(RangeError);
+    // Beyond what a timer holds once jittered: Node would poll every millisecond instead.
+    await expect(
+      ctx.bridge.waitForApproval('ws1', 'a1', { pollIntervalMs: 2_147_483_647 }),
+    ).rejects.toThrow('pollIntervalMs must be an integer from 10 to 1952257860');
     expect(ctx.source.reads).toHaveLength(0);
   });
 

@@ -11,7 +11,8 @@ import type {
   ApprovalResult,
   ResolvedApprovalStatus,
 } from './interfaces/approval.interface';
-import { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth';
+import { MAX_NESTING_DEPTH } from './nesting-depth';
+import { plainJsonCopy } from './validation/plain-json-copy';
 
 /** Why `value` is not a usable id, or `undefined` if it is. */
 export function idProblem(name: string, value: unknown): string | undefined {
@@ -62,21 +63,11 @@ function copyResolution(value: unknown): Record<string, unknown> | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'resolution must be an object';
   }
-  if (exceedsNestingDepth(value)) return `resolution must nest at most ${MAX_NESTING_DEPTH} levels`;
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    return 'resolution must be JSON-serialisable';
-  }
-  // toJSON() may turn an object into anything; only an object that stays one is accepted.
-  if (json === undefined || !json.startsWith('{')) return 'resolution must be an object';
-  if (json.length > MAX_RESOLUTION_BYTES) {
-    return `resolution must serialise to at most ${MAX_RESOLUTION_BYTES} bytes`;
-  }
-  // A JSON round trip leaves plain data only: no prototypes, getters or shared references,
-  // and a `__proto__` key becomes an ordinary own property.
-  return JSON.parse(json) as Record<string, unknown>;
+  return plainJsonCopy(value, {
+    name: 'resolution',
+    maxDepth: MAX_NESTING_DEPTH,
+    maxLength: MAX_RESOLUTION_BYTES,
+  });
 }
 
 function parseFields(value: unknown): ApprovalResult | string {

@@ -7,7 +7,8 @@ import {
 } from '../approval-events.constants';
 import { idProblem, isIsoDateTime } from '../approval-result.validation';
 import type { Approval, ApprovalStatus, ApprovalVote } from '../interfaces/approval.interface';
-import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../nesting-depth';
+import { MAX_NESTING_DEPTH } from '../nesting-depth';
+import { plainJsonCopy } from '../validation/plain-json-copy';
 import { GATEWAY_MAX_REQUESTED_BYTES } from './gateway.constants';
 
 /** The fields of an approval that travel; anything else the emitter attached stays home. */
@@ -85,15 +86,12 @@ function copyApproval(value: unknown): Approval | string {
   if (typeof picked.createdAt !== 'string') return 'createdAt must be a string';
   const lifecycle = lifecycleProblem(picked);
   if (lifecycle) return lifecycle;
-  // Checked before JSON.stringify, which recurses and would overflow on a hostile depth.
-  if (exceedsNestingDepth(picked, MAX_NESTING_DEPTH + 1)) {
-    return `the approval must nest at most ${MAX_NESTING_DEPTH} levels`;
-  }
-  const json = JSON.stringify(picked);
-  if (json.length > GATEWAY_MAX_REQUESTED_BYTES) {
-    return `the approval must serialise to at most ${GATEWAY_MAX_REQUESTED_BYTES} bytes`;
-  }
-  return JSON.parse(json) as Approval;
+  // Its `payload` and `resolution` nest MAX_NESTING_DEPTH levels below the approval.
+  return plainJsonCopy(picked, {
+    name: 'the approval',
+    maxDepth: MAX_NESTING_DEPTH + 1,
+    maxLength: GATEWAY_MAX_REQUESTED_BYTES,
+  }) as Approval | string;
 }
 
 /** Checks the deadline and quorum fields in place; each vote is cut to its own fields. */

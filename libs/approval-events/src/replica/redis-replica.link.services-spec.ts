@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { registryMetric } from '../../test/metrics';
 import { delay, eventually } from '../../test/polling';
@@ -82,6 +83,31 @@ describe('RedisReplicaLink (real Redis)', () => {
     await delay(200);
     expect(seenOnA).toEqual(['y1:replica']);
     expect(seenOnOther).toEqual([]);
+  });
+
+  it('counts what is not a JSON object on the channel as invalid_payload, and goes on', async () => {
+    const b = await replica(REDIS.href);
+    const publisher = new Redis(REDIS.href);
+    try {
+      for (const garbage of ['not json', '[1]', 'x'.repeat(70_000)]) {
+        await publisher.publish(`${prefix}:resolved`, garbage);
+      }
+      const { registry } = b.get(ApprovalEventsMetrics);
+      await eventually('three refusals counted', async () => {
+        const refused = await registryMetric(registry, 'approval_events_rejected_total', {
+          reason: 'invalid_payload',
+        });
+        return refused === 3;
+      });
+    } finally {
+      publisher.disconnect();
+    }
+    const a = await replica(REDIS.href);
+    source.add('ws1', 'g1');
+    const wait = b.get(ApprovalQueueBridge).waitForApproval('ws1', 'g1', { timeoutMs: 10_000 });
+    await eventually('the first read of g1', () => source.readsOf('g1') > 0);
+    decideAndPublish(source, a.get(ApprovalEventManager), 'ws1', 'g1');
+    await expect(wait).resolves.toMatchObject({ status: 'approved' });
   });
 
   it('polls while Redis is unreachable, then stops polling and trusts events again', async () => {

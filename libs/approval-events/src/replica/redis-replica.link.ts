@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { filter, type Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventCoverage } from '../coverage/event-coverage';
 import type { ResolutionSource } from '../approval-events.constants';
 import {
@@ -18,14 +19,19 @@ import {
 import { feedUntrusted } from '../feed-untrusted';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 import { loadOptionalPeer } from '../optional-peer';
+import { parseBoundedJsonObject } from '../store/store-notification';
+import { backoffDelay, RECONNECT_BACKOFF } from '../utils/backoff';
 
-/** The coverage link this reports, so waits poll while replicas cannot hear each other. */
+/**
+ * The coverage link this reports: while it is down, waits poll unless a complete link (the
+ * store's announcements) still hears every decision.
+ */
 export const REPLICA_LINK = 'replica';
 
 /** Resolutions this process learnt first-hand; what came from other replicas is not echoed. */
 const FIRST_HAND: ReadonlySet<ResolutionSource> = new Set(['in_process', 'gateway']);
 
-/** Larger messages on the channel are not ours: dropped unread. */
+/** Larger messages on the channel are not ours: dropped unread (and counted). */
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 interface ReplicaMessage {
@@ -41,8 +47,10 @@ interface ReplicaMessage {
  * round trip.
  *
  * The link is up only while both connections are ready and the subscription is live. While
- * it is down, `connected$` is false and every wait on this replica polls; when it returns,
- * each pending approval is read once. Reconnection is ioredis's own.
+ * it is down, the waits on this replica poll, unless the store's own announcements
+ * (`storeNotifyUrl`) are heard: they carry every committed decision, so then nothing polls
+ * and `connected$` stays true. When it returns, each polled approval is read once.
+ * Reconnection is ioredis's own, with the library's backoff.
  *
  * @internal
  * @example
@@ -61,6 +69,7 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
     private readonly manager: ApprovalEventManager,
+    private readonly metrics: ApprovalEventsMetrics,
     private readonly coverage: ApprovalEventCoverage,
   ) {
     if (options.redisUrl) coverage.setLinkState(REPLICA_LINK, false);
@@ -83,10 +92,10 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
       new Redis(url, {
         connectionName: `approval-events:${name}`,
         // Publishing while Redis is down must not queue without bound: the other replicas
-        // are polling then, and the store has the decision.
+        // hear the store's announcements or poll then, and the store has the decision.
         enableOfflineQueue: name === 'subscriber',
         maxRetriesPerRequest: 1,
-        retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000),
+        retryStrategy: (attempt) => backoffDelay(attempt, RECONNECT_BACKOFF),
       });
     const publisher = connection('publisher');
     const subscriber = connection('subscriber');
@@ -158,11 +167,13 @@ export class RedisReplicaLink implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private onMessage(message: string): void {
-    if (message.length > MAX_MESSAGE_BYTES) return;
-    let parsed: Partial<ReplicaMessage>;
-    try {
-      parsed = JSON.parse(message) as Partial<ReplicaMessage>;
-    } catch {
+    const parsed = parseBoundedJsonObject(message, MAX_MESSAGE_BYTES) as
+      Partial<ReplicaMessage> | undefined;
+    if (parsed === undefined) {
+      this.metrics.rejected('invalid_payload');
+      this.logger.warn(
+        `Ignored a message on the replica channel: not a JSON object of at most ${MAX_MESSAGE_BYTES} characters`,
+      );
       return;
     }
     if (parsed.origin === this.origin) return;

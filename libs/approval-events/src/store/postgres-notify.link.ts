@@ -15,8 +15,9 @@ import {
 } from '../approval-events.options';
 import { feedUntrusted } from '../feed-untrusted';
 import { loadOptionalPeer } from '../optional-peer';
+import { backoffDelay, RECONNECT_BACKOFF } from '../utils/backoff';
 import { listenSession$, type PgModule } from './listen-session';
-import { MAX_STORE_NOTIFICATION_LENGTH, parseStoreNotification } from './store-notification';
+import { parseBoundedJsonObject } from './store-notification';
 
 /**
  * The coverage link this reports: a complete one, so while it is up every wait is event-driven
@@ -24,14 +25,13 @@ import { MAX_STORE_NOTIFICATION_LENGTH, parseStoreNotification } from './store-n
  */
 export const STORE_LINK = 'store';
 
-/** First reconnection delay; doubled on each failed attempt up to {@link MAX_RECONNECT_DELAY_MS}. */
-const FIRST_RECONNECT_DELAY_MS = 100;
-const MAX_RECONNECT_DELAY_MS = 5_000;
+/**
+ * Longest notification text read: PostgreSQL refuses longer payloads (8 000 bytes), and what
+ * the store sends is far shorter, so anything longer is not ours and is not parsed.
+ */
+const MAX_NOTIFICATION_LENGTH = 8_000;
 /** PostgreSQL cuts `application_name` at 63 bytes. */
 const MAX_APPLICATION_NAME_LENGTH = 63;
-
-/** ±20 %, so replicas that lost the database together do not reconnect in lockstep. */
-const jittered = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
 
 /**
  * Hears every decision committed to a PostgreSQL store that announces them with
@@ -109,11 +109,8 @@ export class PostgresNotifyLink implements OnApplicationBootstrap, OnApplication
           resetOnSuccess: true,
           delay: (error: Error, attempt) => {
             this.onDown(error);
-            return timer(
-              jittered(
-                Math.min(FIRST_RECONNECT_DELAY_MS * 2 ** (attempt - 1), MAX_RECONNECT_DELAY_MS),
-              ),
-            );
+            // Jittered, so replicas that lost the database together do not reconnect in lockstep.
+            return timer(backoffDelay(attempt, RECONNECT_BACKOFF));
           },
         }),
       )
@@ -145,11 +142,11 @@ export class PostgresNotifyLink implements OnApplicationBootstrap, OnApplication
   }
 
   private onNotification(payload: string): void {
-    const parsed = parseStoreNotification(payload);
+    const parsed = parseBoundedJsonObject(payload, MAX_NOTIFICATION_LENGTH);
     if (parsed === undefined) {
       this.metrics.rejected('invalid_payload');
       this.logger.warn(
-        `Ignored a notification on the store channel: not a JSON object of at most ${MAX_STORE_NOTIFICATION_LENGTH} characters`,
+        `Ignored a notification on the store channel: not a JSON object of at most ${MAX_NOTIFICATION_LENGTH} characters`,
       );
       return;
     }

@@ -1,9 +1,11 @@
-import { MAX_STORE_NOTIFICATION_LENGTH, parseStoreNotification } from './store-notification';
+import { parseBoundedJsonObject } from './store-notification';
 
-describe('parseStoreNotification', () => {
-  it('reads the JSON object the store sends', () => {
+const MAX = 8_000;
+
+describe('parseBoundedJsonObject', () => {
+  it('reads a JSON object', () => {
     const payload = JSON.stringify({ approvalId: 'a1', workspaceId: 'ws1', status: 'approved' });
-    expect(parseStoreNotification(payload)).toEqual({
+    expect(parseBoundedJsonObject(payload, MAX)).toEqual({
       approvalId: 'a1',
       workspaceId: 'ws1',
       status: 'approved',
@@ -18,15 +20,14 @@ describe('parseStoreNotification', () => {
     ['null', 'null'],
     ['a number', '42'],
   ])('refuses %s', (_, payload) => {
-    expect(parseStoreNotification(payload)).toBeUndefined();
+    expect(parseBoundedJsonObject(payload, MAX)).toBeUndefined();
   });
 
-  it('does not parse what is longer than PostgreSQL would send', () => {
-    const padding = 'x'.repeat(MAX_STORE_NOTIFICATION_LENGTH);
-    const tooLong = JSON.stringify({ approvalId: 'a1', padding });
+  it('does not parse what is longer than its bound', () => {
+    const tooLong = JSON.stringify({ approvalId: 'a1', padding: 'x'.repeat(MAX) });
     const parse = jest.spyOn(JSON, 'parse');
     try {
-      expect(parseStoreNotification(tooLong)).toBeUndefined();
+      expect(parseBoundedJsonObject(tooLong, MAX)).toBeUndefined();
       expect(parse).not.toHaveBeenCalled();
     } finally {
       parse.mockRestore();

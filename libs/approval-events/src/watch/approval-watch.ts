@@ -1,13 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { defer, map, Observable, repeat, type Subscription, timer } from 'rxjs';
 import { MAX_TIMEOUT_MS } from '../approval-events.constants';
-import { toApprovalResult } from '../approval-result.validation';
 import type { Approval } from '../interfaces/approval.interface';
 import type { ReceivedResolution } from '../interfaces/wait-options.interface';
 import type { ResolutionListener } from '../manager/approval-channels';
-import { jittered } from '../reading/approval-status.reader';
+import { backoffDelay, jittered } from '../utils/backoff';
 import type { BridgeWait } from './bridge-wait';
-import type { ApprovalWatches } from './approval-watches';
+import type { WatchContext } from './watch-context';
 
 /** Why the status of an approval is being read. */
 const enum Trigger {
@@ -25,7 +24,7 @@ const enum Trigger {
  * 2 000, 4 000 ms: ~7.75 s in all). Events and polls still end the wait after that.
  */
 const EXPIRY_FOLLOW_UPS = 5;
-const FIRST_EXPIRY_FOLLOW_UP_MS = 250;
+const EXPIRY_FOLLOW_UP_BACKOFF = { firstMs: 250, maxMs: 4_000 } as const;
 
 /** Every `pollIntervalMs` (jittered anew each time) for as long as it is subscribed. */
 const pollTicks$ = (pollIntervalMs: number): Observable<Trigger> =>
@@ -72,14 +71,14 @@ export class ApprovalWatch implements ResolutionListener {
     readonly approvalId: string,
     readonly key: string,
     private readonly pollIntervalMs: number,
-    private readonly watches: ApprovalWatches,
+    private readonly context: WatchContext,
   ) {}
 
   /** Subscribe first, then read: a decision lands either in that read or as an event. */
   start(): void {
-    const { useEvents } = this.watches.options;
-    if (useEvents) this.watches.manager.channels.add(this.key, this);
-    this.covered = useEvents && this.watches.coverage.covers(this.workspaceId);
+    const { useEvents } = this.context;
+    if (useEvents) this.context.listen(this.key, this);
+    this.covered = useEvents && this.context.covers(this.workspaceId);
     this.trigger(Trigger.Start);
     if (!this.covered && !this.ended) this.startPolling();
   }
@@ -91,7 +90,7 @@ export class ApprovalWatch implements ResolutionListener {
 
   /** Events can (or can no longer) reach this approval: stop (or start) polling. */
   setCovered(covered: boolean): void {
-    if (!this.watches.options.useEvents || covered === this.covered || this.ended) return;
+    if (!this.context.useEvents || covered === this.covered || this.ended) return;
     this.covered = covered;
     if (!covered) return this.startPolling();
     this.polling?.unsubscribe();
@@ -110,7 +109,7 @@ export class ApprovalWatch implements ResolutionListener {
 
   /** One read without retries, for a wait's last look when its time is up. */
   readOnce$(): Observable<Approval> {
-    return this.watches.reader.read$(this.workspaceId, this.approvalId);
+    return this.context.read$(this.workspaceId, this.approvalId);
   }
 
   removeWaiter(wait: BridgeWait): void {
@@ -120,7 +119,7 @@ export class ApprovalWatch implements ResolutionListener {
       current.splice(current.indexOf(wait), 1);
       if (current.length === 0) this.waiters = undefined;
     }
-    if (this.polls > wait.pollsBefore) this.watches.metrics.waitFallbacks.inc();
+    if (this.polls > wait.pollsBefore) this.context.countFallback();
     if (this.waiters === undefined) this.end();
   }
 
@@ -138,8 +137,7 @@ export class ApprovalWatch implements ResolutionListener {
       return;
     }
     this.readPending = true;
-    const { reader } = this.watches;
-    const subscription = reader
+    const subscription = this.context
       .readWithRetry$(this.workspaceId, this.approvalId, this.pollIntervalMs)
       .subscribe({
         next: (approval) => this.onRead(approval, trigger),
@@ -177,7 +175,7 @@ export class ApprovalWatch implements ResolutionListener {
     }
     this.expiresAtMs = at;
     if (this.expiry || this.expiryFollowUps >= EXPIRY_FOLLOW_UPS) return;
-    this.readExpiryIn(jittered(FIRST_EXPIRY_FOLLOW_UP_MS * 2 ** this.expiryFollowUps++));
+    this.readExpiryIn(backoffDelay(++this.expiryFollowUps, EXPIRY_FOLLOW_UP_BACKOFF));
   }
 
   private readExpiryIn(delayMs: number): void {
@@ -193,9 +191,8 @@ export class ApprovalWatch implements ResolutionListener {
   }
 
   private decided(approval: Approval, trigger: Trigger): void {
-    const { metrics, manager } = this.watches;
     if (trigger === Trigger.Event) {
-      metrics.wakeLatency.observe((performance.now() - this.eventAt) / 1000);
+      this.context.observeWake((performance.now() - this.eventAt) / 1000);
     }
     const waiters = this.currentWaiters();
     this.end();
@@ -206,14 +203,8 @@ export class ApprovalWatch implements ResolutionListener {
       trigger === Trigger.Poll ||
       trigger === Trigger.Reconcile ||
       ((trigger === Trigger.Start || trigger === Trigger.Expiry) &&
-        !this.watches.coverage.covers(this.workspaceId));
-    if (missedByTheBus) {
-      try {
-        manager.onApprovalResponse(toApprovalResult(approval), 'poll');
-      } catch {
-        // A record the events validation refuses (say, an odd resolvedAt) just is not echoed.
-      }
-    }
+        !this.context.covers(this.workspaceId));
+    if (missedByTheBus) this.context.echo(approval);
   }
 
   private fail(error: unknown): void {
@@ -238,8 +229,8 @@ export class ApprovalWatch implements ResolutionListener {
     this.expiry?.unsubscribe();
     this.reading = this.polling = this.expiry = undefined;
     // On shutdown the manager's channels and the watch maps are dropped whole instead.
-    if (this.watches.closing) return;
-    this.watches.manager.channels.remove(this.key, this);
-    this.watches.forget(this);
+    if (this.context.closing) return;
+    this.context.unlisten(this.key, this);
+    this.context.forget(this);
   }
 }

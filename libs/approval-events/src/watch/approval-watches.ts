@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { ApprovalEventManager } from '../approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import {
@@ -7,11 +7,15 @@ import {
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
 import { approvalKey } from '../approval-key';
+import { toApprovalResult } from '../approval-result.validation';
 import { ApprovalEventCoverage, type CoverageChange } from '../coverage/event-coverage';
+import type { Approval } from '../interfaces/approval.interface';
+import { ApprovalChannels, type ResolutionListener } from '../manager/approval-channels';
 import { ApprovalStatusReader } from '../reading/approval-status.reader';
 import { ApprovalWaitRegistry } from '../waits/approval-wait.registry';
 import { ApprovalWatch } from './approval-watch';
 import type { BridgeWait } from './bridge-wait';
+import type { WatchContext } from './watch-context';
 
 /**
  * The shared watches, by workspace and then approval: a wait joins its approval's watch,
@@ -21,18 +25,22 @@ import type { BridgeWait } from './bridge-wait';
  * @internal
  */
 @Injectable()
-export class ApprovalWatches implements OnApplicationShutdown {
+export class ApprovalWatches implements WatchContext, OnApplicationShutdown {
   private readonly byWorkspace = new Map<string, Map<string, ApprovalWatch>>();
   private readonly coverageChanges: Subscription;
 
+  readonly useEvents: boolean;
+
   constructor(
-    @Inject(APPROVAL_EVENTS_OPTIONS) readonly options: ResolvedApprovalEventsOptions,
-    readonly manager: ApprovalEventManager,
-    readonly coverage: ApprovalEventCoverage,
-    readonly reader: ApprovalStatusReader,
-    readonly metrics: ApprovalEventsMetrics,
+    @Inject(APPROVAL_EVENTS_OPTIONS) options: ResolvedApprovalEventsOptions,
+    private readonly manager: ApprovalEventManager,
+    private readonly channels: ApprovalChannels,
+    private readonly coverage: ApprovalEventCoverage,
+    private readonly reader: ApprovalStatusReader,
+    private readonly metrics: ApprovalEventsMetrics,
     private readonly waits: ApprovalWaitRegistry,
   ) {
+    this.useEvents = options.useEvents;
     // One subscription for all watches: one per watch would put 100 000 observers in one
     // array, each removed by a scan.
     this.coverageChanges = coverage.changes$.subscribe((change) => this.onCoverage(change));
@@ -69,6 +77,46 @@ export class ApprovalWatches implements OnApplicationShutdown {
    */
   get closing(): boolean {
     return this.waits.isClosed;
+  }
+
+  listen(key: string, listener: ResolutionListener): void {
+    this.channels.add(key, listener);
+  }
+
+  unlisten(key: string, listener: ResolutionListener): void {
+    this.channels.remove(key, listener);
+  }
+
+  covers(workspaceId: string): boolean {
+    return this.coverage.covers(workspaceId);
+  }
+
+  read$(workspaceId: string, approvalId: string): Observable<Approval> {
+    return this.reader.read$(workspaceId, approvalId);
+  }
+
+  readWithRetry$(
+    workspaceId: string,
+    approvalId: string,
+    maxDelayMs: number,
+  ): Observable<Approval> {
+    return this.reader.readWithRetry$(workspaceId, approvalId, maxDelayMs);
+  }
+
+  countFallback(): void {
+    this.metrics.waitFallbacks.inc();
+  }
+
+  observeWake(seconds: number): void {
+    this.metrics.wakeLatency.observe(seconds);
+  }
+
+  echo(approval: Approval): void {
+    try {
+      this.manager.onApprovalResponse(toApprovalResult(approval), 'poll');
+    } catch {
+      // A record the events validation refuses (say, an odd resolvedAt) just is not echoed.
+    }
   }
 
   /** Called by a watch as it ends. */

@@ -30,8 +30,7 @@ export class BridgeWait extends PendingWait<Approval> {
     pollIntervalMs: number,
   ): void {
     this.timeoutMs = timeoutMs;
-    this.begin(timeoutMs);
-    if (!this.isEnded) watches.join(workspaceId, approvalId, pollIntervalMs, this);
+    if (this.begin(timeoutMs)) watches.join(workspaceId, approvalId, pollIntervalMs, this);
   }
 
   /** The approval is decided: resolve with it, or reject if it was cancelled or expired. */
@@ -52,10 +51,6 @@ export class BridgeWait extends PendingWait<Approval> {
       return this.fail(new ApprovalExpiredError(approval.id, expiredAt, approval));
     }
     this.settle(approval);
-  }
-
-  protected attach(): void {
-    // Joined in join(), once the watch exists: the watch's first read may end this wait.
   }
 
   protected detach(): void {
