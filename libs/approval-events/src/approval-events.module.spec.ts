@@ -2,16 +2,16 @@ import { Injectable, Module } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { FakeStatusSource } from '../test/fake-status-source';
-import { ApprovalEventManager } from './approval-event.manager';
+import { ApprovalEventManager } from './manager/approval-event.manager';
 import { APPROVAL_RESOLVED_EVENT } from './approval-events.constants';
 import { ApprovalEventsModule } from './approval-events.module';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from './approval-events.options';
-import { ApprovalQueueBridge } from './approval-queue.bridge';
+import { ApprovalQueueBridge } from './bridge/approval-queue.bridge';
 import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
-import { HttpApprovalStatusSource } from './http-approval-status.source';
+import { HttpApprovalStatusSource } from './reading/http-approval-status.source';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 

@@ -1,6 +1,6 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ApprovalEventManager } from './approval-event.manager';
+import { ApprovalEventManager } from './manager/approval-event.manager';
 import { ApprovalEventsMetrics } from './approval-events.metrics';
 import {
   ASYNC_OPTIONS_TYPE,
@@ -13,17 +13,17 @@ import {
   approvalStatusSourceProvider,
   gatewayTokensProvider,
 } from './approval-events.providers';
-import { ApprovalQueueBridge } from './approval-queue.bridge';
-import { ApprovalResolvedListener } from './approval-resolved.listener';
-import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
+import { ApprovalQueueBridge } from './bridge/approval-queue.bridge';
+import { ApprovalResolvedListener } from './links/approval-resolved.listener';
+import { ApprovalEventBusClient } from './links/approval-event-bus.client';
 import { ApprovalEventTokens } from './gateway/approval-event.tokens';
-import { RedisReplicaLink } from './replica/redis-replica.link';
-import { PostgresNotifyLink } from './store/postgres-notify.link';
+import { RedisReplicaLink } from './links/redis-replica.link';
+import { PostgresNotifyLink } from './links/postgres-notify.link';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
-import { ApprovalEventCoverage } from './coverage/event-coverage';
+import { ApprovalEventCoverage } from './links/event-coverage';
 import { ApprovalStatusReader } from './reading/approval-status.reader';
 import { ApprovalWaitRegistry } from './waits/approval-wait.registry';
-import { ApprovalWatches } from './watch/approval-watches';
+import { ApprovalWatches } from './bridge/approval-watches';
 import { ApprovalChannels } from './manager/approval-channels';
 
 /**

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { MAX_TIMEOUT_MS, REDIS_KEY_PREFIX_PATTERN } from './approval-events.constants';
-import { idProblem } from './approval-result.validation';
+import { idProblem } from './validation/approval-result.validation';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import type { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 import {
@@ -8,7 +8,7 @@ import {
   type IntegerRange,
   POLL_INTERVAL_RANGE,
   TIMEOUT_RANGE,
-} from './wait-timeout';
+} from './waits/wait-limits';
 
 /** Token of the validated options, every default filled in. */
 export const APPROVAL_EVENTS_OPTIONS = 'APPROVAL_EVENTS:OPTIONS';

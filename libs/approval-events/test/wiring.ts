@@ -1,14 +1,14 @@
-import { ApprovalEventManager } from '../src/approval-event.manager';
+import { ApprovalEventManager } from '../src/manager/approval-event.manager';
 import { ApprovalEventsMetrics } from '../src/approval-events.metrics';
 import { resolveApprovalEventsOptions } from '../src/approval-events.options';
-import { ApprovalQueueBridge } from '../src/approval-queue.bridge';
-import { ApprovalEventCoverage } from '../src/coverage/event-coverage';
+import { ApprovalQueueBridge } from '../src/bridge/approval-queue.bridge';
+import { ApprovalEventCoverage } from '../src/links/event-coverage';
 import { ApprovalChannels } from '../src/manager/approval-channels';
 import type { ApprovalEventsModuleOptions } from '../src/interfaces/approval-events-options.interface';
 import type { ApprovalStatusSource } from '../src/interfaces/approval-status-source.interface';
 import { ApprovalStatusReader } from '../src/reading/approval-status.reader';
 import { ApprovalWaitRegistry } from '../src/waits/approval-wait.registry';
-import { ApprovalWatches } from '../src/watch/approval-watches';
+import { ApprovalWatches } from '../src/bridge/approval-watches';
 import { FakeStatusSource } from './fake-status-source';
 
 /** The library's core objects, wired as `ApprovalEventsModule` wires them. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { idProblem } from '../approval-result.validation';
+import { idProblem } from '../validation/approval-result.validation';
 import { GatewayTokens, MAX_TOKEN_WORKSPACES } from './gateway-tokens';
 
 /** Longest life of a scoped token. */

@@ -1,4 +1,4 @@
-import { exceedsNestingDepth } from '../nesting-depth';
+import { exceedsNestingDepth } from './nesting-depth';
 
 /** How large and how deep a value may be to be copied. */
 export interface PlainJsonBounds {

@@ -1,24 +1,28 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { map, Observable, Subject } from 'rxjs';
-import type { ResolutionSource } from './approval-events.constants';
-import { ApprovalEventsMetrics } from './approval-events.metrics';
+import type { ResolutionSource } from '../approval-events.constants';
+import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
-} from './approval-events.options';
+} from '../approval-events.options';
 import { approvalKey } from './approval-key';
-import { assertIds, isSameResolution, parseApprovalResult } from './approval-result.validation';
-import { ApprovalEventCoverage } from './coverage/event-coverage';
-import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
-import { InvalidApprovalEventError } from './errors/invalid-approval-event.error';
-import type { ApprovalResult } from './interfaces/approval.interface';
-import type { ReceivedResolution, WaitOptions } from './interfaces/wait-options.interface';
-import { ApprovalChannels } from './manager/approval-channels';
-import { ManagerWait } from './manager/manager-wait';
+import {
+  assertIds,
+  isSameResolution,
+  parseApprovalResult,
+} from '../validation/approval-result.validation';
+import { ApprovalEventCoverage } from '../links/event-coverage';
+import { ApprovalEventsShutdownError } from '../errors/approval-events-shutdown.error';
+import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
+import type { ApprovalResult } from '../interfaces/approval.interface';
+import type { ReceivedResolution, WaitOptions } from '../interfaces/wait-options.interface';
+import { ApprovalChannels } from './approval-channels';
+import { ManagerWait } from './manager-wait';
 import { RecentResolutionCache } from './recent-resolution.cache';
-import { ApprovalWaitRegistry } from './waits/approval-wait.registry';
-import { resolveTimeout } from './wait-timeout';
+import { ApprovalWaitRegistry } from '../waits/approval-wait.registry';
+import { resolveTimeout } from '../waits/wait-limits';
 
 /**
  * The hub every resolution passes through. Event sources (the gateway, the in-process

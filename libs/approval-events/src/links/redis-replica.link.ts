@@ -8,18 +8,18 @@ import {
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { filter, type Subscription } from 'rxjs';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
-import { ApprovalEventCoverage } from '../coverage/event-coverage';
+import { ApprovalEventCoverage } from './event-coverage';
 import type { ResolutionSource } from '../approval-events.constants';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
-import { feedUntrusted } from '../feed-untrusted';
+import { feedUntrusted } from './feed-untrusted';
 import type { ApprovalResult } from '../interfaces/approval.interface';
-import { loadOptionalPeer } from '../optional-peer';
-import { parseBoundedJsonObject } from '../store/store-notification';
+import { loadOptionalPeer } from '../utils/optional-peer';
+import { parseBoundedJsonObject } from '../validation/bounded-json';
 import { backoffDelay, RECONNECT_BACKOFF } from '../utils/backoff';
 
 /**

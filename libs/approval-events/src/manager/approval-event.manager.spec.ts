@@ -1,13 +1,13 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { resolution } from '../test/events';
-import { registryMetric } from '../test/metrics';
-import { createApprovalEvents, type ApprovalEventsWiring } from '../test/wiring';
+import { resolution } from '../../test/events';
+import { registryMetric } from '../../test/metrics';
+import { createApprovalEvents, type ApprovalEventsWiring } from '../../test/wiring';
 import type { ApprovalEventManager } from './approval-event.manager';
-import type { ApprovalEventsMetrics } from './approval-events.metrics';
-import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
-import { ApprovalTimeoutError } from './errors/approval-timeout.error';
-import { InvalidApprovalEventError } from './errors/invalid-approval-event.error';
-import type { ApprovalResult } from './interfaces/approval.interface';
+import type { ApprovalEventsMetrics } from '../approval-events.metrics';
+import { ApprovalEventsShutdownError } from '../errors/approval-events-shutdown.error';
+import { ApprovalTimeoutError } from '../errors/approval-timeout.error';
+import { InvalidApprovalEventError } from '../errors/invalid-approval-event.error';
+import type { ApprovalResult } from '../interfaces/approval.interface';
 
 describe('ApprovalEventManager', () => {
   let core: ApprovalEventsWiring;

@@ -1,5 +1,5 @@
-import { MAX_TIMEOUT_MS, MIN_POLL_INTERVAL_MS } from './approval-events.constants';
-import { MAX_JITTERED_DELAY_MS } from './utils/backoff';
+import { MAX_TIMEOUT_MS, MIN_POLL_INTERVAL_MS } from '../approval-events.constants';
+import { MAX_JITTERED_DELAY_MS } from '../utils/backoff';
 
 /** What a numeric option may be: an integer from `min` to `max`. */
 export interface IntegerRange {

@@ -2,8 +2,8 @@ import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApprovalNotFoundError } from './errors/approval-not-found.error';
-import { ApprovalStatusSourceError } from './errors/approval-status-source.error';
+import { ApprovalNotFoundError } from '../errors/approval-not-found.error';
+import { ApprovalStatusSourceError } from '../errors/approval-status-source.error';
 import { HttpApprovalStatusSource } from './http-approval-status.source';
 
 describe('HttpApprovalStatusSource', () => {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { ApprovalEventManager } from './approval-event.manager';
-import { APPROVAL_RESOLVED_EVENT } from './approval-events.constants';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
+import { APPROVAL_RESOLVED_EVENT } from '../approval-events.constants';
 import { feedUntrusted } from './feed-untrusted';
 
 /**

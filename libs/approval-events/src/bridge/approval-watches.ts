@@ -1,14 +1,14 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Observable, Subscription } from 'rxjs';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
-import { approvalKey } from '../approval-key';
-import { toApprovalResult } from '../approval-result.validation';
-import { ApprovalEventCoverage, type CoverageChange } from '../coverage/event-coverage';
+import { approvalKey } from '../manager/approval-key';
+import { toApprovalResult } from '../validation/approval-result.validation';
+import { ApprovalEventCoverage, type CoverageChange } from '../links/event-coverage';
 import type { Approval } from '../interfaces/approval.interface';
 import { ApprovalChannels, type ResolutionListener } from '../manager/approval-channels';
 import { ApprovalStatusReader } from '../reading/approval-status.reader';

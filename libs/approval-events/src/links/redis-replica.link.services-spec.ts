@@ -7,10 +7,10 @@ import { delay, eventually } from '../../test/polling';
 import { startTcpProxy } from '../../test/tcp-proxy';
 import { decideAndPublish, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventsModule } from '../approval-events.module';
-import { ApprovalQueueBridge } from '../approval-queue.bridge';
+import { ApprovalQueueBridge } from '../bridge/approval-queue.bridge';
 
 const REDIS = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 

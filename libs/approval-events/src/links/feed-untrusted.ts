@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import type { ApprovalEventManager } from './approval-event.manager';
-import type { ResolutionSource } from './approval-events.constants';
-import type { ApprovalResult } from './interfaces/approval.interface';
+import type { ApprovalEventManager } from '../manager/approval-event.manager';
+import type { ResolutionSource } from '../approval-events.constants';
+import type { ApprovalResult } from '../interfaces/approval.interface';
 
 /**
  * Feeds a resolution from a source the library does not control (an in-process emitter,

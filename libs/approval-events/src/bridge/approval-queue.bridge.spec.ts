@@ -1,15 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { decideAndPublish } from '../test/events';
-import { registryMetric } from '../test/metrics';
-import { createApprovalEvents } from '../test/wiring';
-import { ApprovalCancelledException } from './errors/approval-cancelled.exception';
-import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
-import { ApprovalNotFoundError } from './errors/approval-not-found.error';
-import { ApprovalStatusSourceError } from './errors/approval-status-source.error';
-import { ApprovalTimeoutError } from './errors/approval-timeout.error';
-import type { ResolvedApprovalStatus } from './interfaces/approval.interface';
-import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
+import { decideAndPublish } from '../../test/events';
+import { registryMetric } from '../../test/metrics';
+import { createApprovalEvents } from '../../test/wiring';
+import { ApprovalCancelledException } from '../errors/approval-cancelled.exception';
+import { ApprovalEventsShutdownError } from '../errors/approval-events-shutdown.error';
+import { ApprovalNotFoundError } from '../errors/approval-not-found.error';
+import { ApprovalStatusSourceError } from '../errors/approval-status-source.error';
+import { ApprovalTimeoutError } from '../errors/approval-timeout.error';
+import type { ResolvedApprovalStatus } from '../interfaces/approval.interface';
+import type { ApprovalEventsModuleOptions } from '../interfaces/approval-events-options.interface';
 
 const POLL_MS = 1_000;
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { ApprovalResult } from './interfaces/approval.interface';
+import type { ApprovalResult } from '../interfaces/approval.interface';
 
 interface Entry {
   result: ApprovalResult;

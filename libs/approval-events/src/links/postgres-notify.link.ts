@@ -6,18 +6,18 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { defer, retry, type Subscription, timer } from 'rxjs';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
-import { ApprovalEventCoverage } from '../coverage/event-coverage';
+import { ApprovalEventCoverage } from './event-coverage';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
-import { feedUntrusted } from '../feed-untrusted';
-import { loadOptionalPeer } from '../optional-peer';
+import { feedUntrusted } from './feed-untrusted';
+import { loadOptionalPeer } from '../utils/optional-peer';
 import { backoffDelay, RECONNECT_BACKOFF } from '../utils/backoff';
 import { listenSession$, type PgModule } from './listen-session';
-import { parseBoundedJsonObject } from './store-notification';
+import { parseBoundedJsonObject } from '../validation/bounded-json';
 
 /**
  * The coverage link this reports: a complete one, so while it is up every wait is event-driven

@@ -7,13 +7,13 @@ import {
 } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { Socket } from 'socket.io-client';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from '../approval-events.options';
-import { ApprovalEventCoverage, type WorkspaceDemand } from '../coverage/event-coverage';
-import { feedUntrusted } from '../feed-untrusted';
+import { ApprovalEventCoverage, type WorkspaceDemand } from './event-coverage';
+import { feedUntrusted } from './feed-untrusted';
 import { APPROVALS_NAMESPACE } from '../gateway/gateway.constants';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 import type {
@@ -21,7 +21,7 @@ import type {
   GatewayAck,
   ServerToClientEvents,
 } from '../interfaces/approval-socket-events.interface';
-import { loadOptionalPeer } from '../optional-peer';
+import { loadOptionalPeer } from '../utils/optional-peer';
 
 /** The coverage link this client reports, so waits poll where its events cannot reach. */
 export const REMOTE_BUS_LINK = 'remote_bus';

@@ -1,13 +1,13 @@
 import { HttpService } from '@nestjs/axios';
 import { isAxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { ApprovalNotFoundError } from './errors/approval-not-found.error';
-import { ApprovalStatusSourceError } from './errors/approval-status-source.error';
-import type { Approval } from './interfaces/approval.interface';
+import { ApprovalNotFoundError } from '../errors/approval-not-found.error';
+import { ApprovalStatusSourceError } from '../errors/approval-status-source.error';
+import type { Approval } from '../interfaces/approval.interface';
 import type {
   ApprovalStatusReadOptions,
   ApprovalStatusSource,
-} from './interfaces/approval-status-source.interface';
+} from '../interfaces/approval-status-source.interface';
 
 /** Answers that may succeed on a later try. */
 const RETRYABLE_STATUS_CODES: ReadonlySet<number> = new Set([408, 425, 429]);

@@ -1,4 +1,4 @@
-import type { ApprovalResult } from './interfaces/approval.interface';
+import type { ApprovalResult } from '../interfaces/approval.interface';
 import { RecentResolutionCache } from './recent-resolution.cache';
 
 const result = (approvalId: string): ApprovalResult => ({

@@ -3,15 +3,15 @@ import { defer, firstValueFrom, Observable } from 'rxjs';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
-} from './approval-events.options';
-import { assertIds } from './approval-result.validation';
-import type { Approval } from './interfaces/approval.interface';
-import type { BridgeWaitOptions } from './interfaces/wait-options.interface';
-import { ApprovalStatusReader } from './reading/approval-status.reader';
-import { ApprovalWaitRegistry } from './waits/approval-wait.registry';
-import { resolvePollInterval, resolveTimeout } from './wait-timeout';
-import { ApprovalWatches } from './watch/approval-watches';
-import { BridgeWait } from './watch/bridge-wait';
+} from '../approval-events.options';
+import { assertIds } from '../validation/approval-result.validation';
+import type { Approval } from '../interfaces/approval.interface';
+import type { BridgeWaitOptions } from '../interfaces/wait-options.interface';
+import { ApprovalStatusReader } from '../reading/approval-status.reader';
+import { ApprovalWaitRegistry } from '../waits/approval-wait.registry';
+import { resolvePollInterval, resolveTimeout } from '../waits/wait-limits';
+import { ApprovalWatches } from './approval-watches';
+import { BridgeWait } from './bridge-wait';
 
 /**
  * What agents inject to ask "is it decided yet?" and to wait for the answer.

@@ -7,10 +7,10 @@ import { delay, eventually } from '../../test/polling';
 import { startTcpProxy } from '../../test/tcp-proxy';
 import { untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventsModule } from '../approval-events.module';
-import { ApprovalQueueBridge } from '../approval-queue.bridge';
+import { ApprovalQueueBridge } from '../bridge/approval-queue.bridge';
 import type { ApprovalResult } from '../interfaces/approval.interface';
 import { PostgresNotifyLink } from './postgres-notify.link';
 

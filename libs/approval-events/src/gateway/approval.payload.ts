@@ -5,9 +5,9 @@ import {
   MAX_RESOLVED_BY_LENGTH,
   MAX_TIMESTAMP_LENGTH,
 } from '../approval-events.constants';
-import { idProblem, isIsoDateTime } from '../approval-result.validation';
+import { idProblem, isIsoDateTime } from '../validation/approval-result.validation';
 import type { Approval, ApprovalStatus, ApprovalVote } from '../interfaces/approval.interface';
-import { MAX_NESTING_DEPTH } from '../nesting-depth';
+import { MAX_NESTING_DEPTH } from '../validation/nesting-depth';
 import { plainJsonCopy } from '../validation/plain-json-copy';
 import { GATEWAY_MAX_REQUESTED_BYTES } from './gateway.constants';
 

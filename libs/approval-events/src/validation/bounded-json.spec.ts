@@ -1,4 +1,4 @@
-import { parseBoundedJsonObject } from './store-notification';
+import { parseBoundedJsonObject } from './bounded-json';
 
 const MAX = 8_000;
 

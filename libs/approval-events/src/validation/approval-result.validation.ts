@@ -5,14 +5,14 @@ import {
   MAX_RESOLVED_BY_LENGTH,
   MAX_TIMESTAMP_LENGTH,
   RESOLVED_STATUSES,
-} from './approval-events.constants';
+} from '../approval-events.constants';
 import type {
   Approval,
   ApprovalResult,
   ResolvedApprovalStatus,
-} from './interfaces/approval.interface';
+} from '../interfaces/approval.interface';
 import { MAX_NESTING_DEPTH } from './nesting-depth';
-import { plainJsonCopy } from './validation/plain-json-copy';
+import { plainJsonCopy } from './plain-json-copy';
 
 /** Why `value` is not a usable id, or `undefined` if it is. */
 export function idProblem(name: string, value: unknown): string | undefined {
