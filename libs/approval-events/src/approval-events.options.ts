@@ -154,6 +154,17 @@ function storeNotify(options: ApprovalEventsModuleOptions): {
 export function resolveApprovalEventsOptions(
   options: ApprovalEventsModuleOptions = {},
 ): ResolvedApprovalEventsOptions {
+  // forRoot() takes the extras out of its options; a forRootAsync factory's object is taken
+  // whole, and an extra in it would be ignored without a word (no gateway served).
+  for (const extra of ['gateway', 'isGlobal'] as const) {
+    if ((options as Record<string, unknown>)[extra] !== undefined) {
+      throw new Error(
+        `ApprovalEventsModule: "${extra}" decides which providers the module registers, so it ` +
+          `goes beside the factory: forRootAsync({ ${extra}, useFactory, inject }), not in the ` +
+          'object useFactory returns',
+      );
+    }
+  }
   for (const option of ['useEvents', 'eventBusSubscribeAll'] as const) {
     if (options[option] !== undefined && typeof options[option] !== 'boolean') {
       throw invalid(option, 'a boolean', options[option]);
@@ -164,6 +175,12 @@ export function resolveApprovalEventsOptions(
     throw invalid('statusSource', 'an object with a getApproval() method', statusSource);
   }
   const approvalsApiUrl = httpUrl('approvalsApiUrl', options.approvalsApiUrl);
+  if (statusSource !== undefined && approvalsApiUrl !== undefined) {
+    throw new Error(
+      'ApprovalEventsModule: give either "statusSource" (the store in this process) or ' +
+        '"approvalsApiUrl" (its REST API), not both: waits read through exactly one',
+    );
+  }
   const eventBusUrl = httpUrl('eventBusUrl', options.eventBusUrl);
   const eventBusToken = text('eventBusToken', options.eventBusToken);
   if (eventBusUrl && !eventBusToken) {

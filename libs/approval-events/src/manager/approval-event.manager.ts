@@ -32,8 +32,8 @@ import { resolveTimeout } from '../waits/wait-limits';
  * waits are pending.
  *
  * It trusts events, so its own {@link waitForApproval} ends on the first event for an
- * approval. Agents should use `ApprovalQueueBridge`, which treats events as hints and
- * reads the status source for the outcome.
+ * approval, as the event says: **agents use `ApprovalQueueBridge`**, which treats events as
+ * hints and reads the status source for the outcome.
  *
  * @publicApi
  * @example
@@ -149,15 +149,23 @@ export class ApprovalEventManager implements OnApplicationShutdown {
   }
 
   /**
-   * Waits for the first resolution event of an approval, trusting it. Ends at once if
-   * one arrived within the last `resolutionCacheTtlMs`. For an authoritative outcome use
-   * `ApprovalQueueBridge.waitForApproval`.
+   * **Trusts events only; agents use the bridge** (`ApprovalQueueBridge.waitForApproval`).
+   *
+   * Ends with the first resolution event of the approval, as the event says, without reading
+   * the status source: a forged event ends it, and an event that never arrives (the store
+   * link down, an event-less deployment) leaves it waiting until `timeoutMs`, however the
+   * store decided. None of the guarantees of "What every wait guarantees" in the README
+   * apply to it (they are the bridge's). Ends at once if an event for it arrived within the
+   * last `resolutionCacheTtlMs`. For code that wants the event itself (an audit trail, a
+   * relay); kept because the contract names it.
    *
    * @throws ApprovalTimeoutError after `timeoutMs` (default `defaultTimeoutMs`).
    * @throws the signal's reason when `signal` aborts.
    * @throws ApprovalEventsShutdownError on shutdown.
    * @example
-   * const result = await manager.waitForApproval('ws1', 'a1', { timeoutMs: 30_000 });
+   * // Not for deciding whether to act: use bridge.waitForApproval, which reads the truth.
+   * const event = await manager.waitForApproval('ws1', 'a1', { timeoutMs: 30_000 });
+   * audit.record(event);
    */
   waitForApproval(
     workspaceId: string,
