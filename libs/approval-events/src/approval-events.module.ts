@@ -1,12 +1,13 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module, type DynamicModule } from '@nestjs/common';
+import type {
+  ApprovalEventsModuleAsyncOptions,
+  ApprovalEventsModuleExtras,
+  ApprovalEventsModuleOptions,
+} from './interfaces/approval-events-options.interface';
 import { ApprovalEventManager } from './manager/approval-event.manager';
 import { ApprovalEventsMetrics } from './approval-events.metrics';
-import {
-  ASYNC_OPTIONS_TYPE,
-  ConfigurableModuleClass,
-  OPTIONS_TYPE,
-} from './approval-events.module-definition';
+import { ConfigurableModuleClass } from './approval-events.module-definition';
 import { APPROVAL_EVENTS_OPTIONS } from './approval-events.options';
 import {
   approvalEventsOptionsProvider,
@@ -75,7 +76,9 @@ export class ApprovalEventsModule extends ConfigurableModuleClass {
    * @example
    * ApprovalEventsModule.forRoot({ statusSource: myStore, gateway: true })
    */
-  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+  static override forRoot(
+    options: ApprovalEventsModuleOptions & ApprovalEventsModuleExtras,
+  ): DynamicModule {
     return super.forRoot(options);
   }
 
@@ -88,7 +91,7 @@ export class ApprovalEventsModule extends ConfigurableModuleClass {
    *   useFactory: (config: ConfigService) => ({ approvalsApiUrl: config.get('APPROVALS_API_URL') }),
    * })
    */
-  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+  static override forRootAsync(options: ApprovalEventsModuleAsyncOptions): DynamicModule {
     return super.forRootAsync(options);
   }
 }

@@ -31,6 +31,7 @@ import { BridgeWait } from './bridge-wait';
  */
 @Injectable()
 export class ApprovalQueueBridge {
+  /** @internal Built by Nest's injector from the module's providers; inject it instead. */
   constructor(
     @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
     private readonly reader: ApprovalStatusReader,
@@ -75,7 +76,7 @@ export class ApprovalQueueBridge {
   }
 
   /**
-   * {@link waitForApproval} as a cold observable that emits once and completes; nothing
+   * {@link ApprovalQueueBridge.waitForApproval} as a cold observable that emits once and completes; nothing
    * happens until it is subscribed, and unsubscribing ends the wait.
    *
    * @example

@@ -88,6 +88,7 @@ export class ApprovalEventGateway
   private readonly subscriptions = new Subscription();
   private readonly admission: GatewayAdmission;
 
+  /** @internal Built by Nest's injector from the module's providers; inject it instead. */
   constructor(
     private readonly manager: ApprovalEventManager,
     private readonly metrics: ApprovalEventsMetrics,

@@ -27,11 +27,11 @@ import { resolveTimeout } from '../waits/wait-limits';
 /**
  * The hub every resolution passes through. Event sources (the gateway, the in-process
  * listener, the remote bus client, other replicas, the store's announcements, polls) feed it
- * with {@link onApprovalResponse}; it validates, counts and de-duplicates them and hands each
+ * with {@link ApprovalEventManager.onApprovalResponse}; it validates, counts and de-duplicates them and hands each
  * to the listeners of that one approval, so dispatching costs one map lookup however many
  * waits are pending.
  *
- * It trusts events, so its own {@link waitForApproval} ends on the first event for an
+ * It trusts events, so its own {@link ApprovalEventManager.waitForApproval} ends on the first event for an
  * approval, as the event says: **agents use `ApprovalQueueBridge`**, which treats events as
  * hints and reads the status source for the outcome.
  *
@@ -58,7 +58,7 @@ export class ApprovalEventManager implements OnApplicationShutdown {
   readonly resolutions$: Observable<ApprovalResult>;
 
   /**
-   * {@link resolutions$} with where each came from and when, for the parts that must not
+   * {@link ApprovalEventManager.resolutions$} with where each came from and when, for the parts that must not
    * echo what they were fed (the replica link republishes only what this process learnt
    * first-hand).
    *
@@ -78,6 +78,7 @@ export class ApprovalEventManager implements OnApplicationShutdown {
    */
   readonly connected$: Observable<boolean>;
 
+  /** @internal Built by Nest's injector from the module's providers; inject it instead. */
   constructor(
     @Inject(APPROVAL_EVENTS_OPTIONS) private readonly options: ResolvedApprovalEventsOptions,
     private readonly metrics: ApprovalEventsMetrics,
@@ -98,14 +99,14 @@ export class ApprovalEventManager implements OnApplicationShutdown {
     return this.waits.size;
   }
 
-  /** The current value of {@link connected$}. */
+  /** The current value of {@link ApprovalEventManager.connected$}. */
   get isConnected(): boolean {
     return this.coverage.isConnected;
   }
 
   /**
    * Whether each event link is up now, by name (`replica`, `store`, `remote_bus`); empty
-   * with the in-process bus alone. {@link isConnected} can stay true with one down (the
+   * with the in-process bus alone. {@link ApprovalEventManager.isConnected} can stay true with one down (the
    * store's announcements cover every wait on their own), so a health check shows these.
    *
    * @example
@@ -117,7 +118,7 @@ export class ApprovalEventManager implements OnApplicationShutdown {
 
   /**
    * Feeds one resolution in. It is validated, counted under `source`, remembered for a
-   * short while, published on {@link resolutions$} and dispatched to the listeners of that
+   * short while, published on {@link ApprovalEventManager.resolutions$} and dispatched to the listeners of that
    * approval only. A repeat of the last resolution seen for the approval is counted but
    * wakes nobody.
    *
