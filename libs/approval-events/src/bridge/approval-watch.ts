@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { defer, map, Observable, repeat, type Subscription, timer } from 'rxjs';
-import { MAX_TIMEOUT_MS } from '../approval-events.constants';
 import type { Approval } from '../interfaces/approval.interface';
 import type { ReceivedResolution } from '../interfaces/wait-options.interface';
 import type { ResolutionListener } from '../manager/approval-channels';
-import { backoffDelay, jittered } from '../utils/backoff';
+import { jittered } from '../utils/backoff';
+import { ApprovalDeadline } from './approval-deadline';
 import type { BridgeWait } from './bridge-wait';
 import type { WatchContext } from './watch-context';
 
@@ -16,15 +16,6 @@ const enum Trigger {
   Reconcile,
   Expiry,
 }
-
-/**
- * Reads after an approval's `expiresAt` that still found it pending, before the watch stops
- * expecting the store to end it: a store's sweeper may end it a little after the deadline
- * (PostgreSQL's runs every second), so the reads back off from 250 ms (250, 500, 1 000,
- * 2 000, 4 000 ms: ~7.75 s in all). Events and polls still end the wait after that.
- */
-const EXPIRY_FOLLOW_UPS = 5;
-const EXPIRY_FOLLOW_UP_BACKOFF = { firstMs: 250, maxMs: 4_000 } as const;
 
 /** Every `pollIntervalMs` (jittered anew each time) for as long as it is subscribed. */
 const pollTicks$ = (pollIntervalMs: number): Observable<Trigger> =>
@@ -59,11 +50,8 @@ export class ApprovalWatch implements ResolutionListener {
   /** `performance.now()` of the event whose read is in flight or queued, for the histogram. */
   private eventAt = 0;
   private polling?: Subscription;
-  /** The read at the approval's `expiresAt` (or a follow-up after it), while one is due. */
-  private expiry?: Subscription;
-  /** The approval's `expiresAt` in ms since the epoch, once a read has said it has one. */
-  private expiresAtMs = Number.NaN;
-  private expiryFollowUps = 0;
+  /** The reads the approval's `expiresAt` asks for, once a read has said it has one. */
+  private deadline?: ApprovalDeadline;
   private ended = false;
 
   constructor(
@@ -151,43 +139,13 @@ export class ApprovalWatch implements ResolutionListener {
     this.readPending = false;
     this.reading = undefined;
     if (approval.status !== 'pending') return this.decided(approval, trigger);
-    if (approval.expiresAt !== undefined) this.expectExpiry(approval.expiresAt);
+    if (approval.expiresAt !== undefined) {
+      this.deadline ??= new ApprovalDeadline(() => this.trigger(Trigger.Expiry));
+      this.deadline.pendingWith(approval.expiresAt);
+    }
     const next = this.trailing;
     this.trailing = undefined;
     if (next !== undefined) this.trigger(next);
-  }
-
-  /**
-   * A pending approval with a deadline: read it once at `expiresAt`, so a wait ends on time
-   * even where no event will say it expired (an HTTP-only agent). One timer per watch, not
-   * per waiter; it goes with the watch. Past the deadline and still pending, a few reads
-   * back off until the store has ended it ({@link EXPIRY_FOLLOW_UPS}).
-   */
-  private expectExpiry(expiresAt: string): void {
-    const at = Date.parse(expiresAt);
-    if (Number.isNaN(at)) return;
-    const now = Date.now();
-    if (at > now) {
-      if (at === this.expiresAtMs && this.expiry) return;
-      this.expiresAtMs = at;
-      this.expiryFollowUps = 0;
-      return this.readExpiryIn(at - now);
-    }
-    this.expiresAtMs = at;
-    if (this.expiry || this.expiryFollowUps >= EXPIRY_FOLLOW_UPS) return;
-    this.readExpiryIn(backoffDelay(++this.expiryFollowUps, EXPIRY_FOLLOW_UP_BACKOFF));
-  }
-
-  private readExpiryIn(delayMs: number): void {
-    this.expiry?.unsubscribe();
-    // A Node.js timer holds at most MAX_TIMEOUT_MS (~24.8 days; a deadline may be 30 days
-    // away): a longer one is taken in steps.
-    this.expiry = timer(Math.min(delayMs, MAX_TIMEOUT_MS)).subscribe(() => {
-      this.expiry = undefined;
-      const remaining = this.expiresAtMs - Date.now();
-      if (remaining > 0) return this.readExpiryIn(remaining);
-      this.trigger(Trigger.Expiry);
-    });
   }
 
   private decided(approval: Approval, trigger: Trigger): void {
@@ -226,8 +184,8 @@ export class ApprovalWatch implements ResolutionListener {
     this.ended = true;
     this.reading?.unsubscribe();
     this.polling?.unsubscribe();
-    this.expiry?.unsubscribe();
-    this.reading = this.polling = this.expiry = undefined;
+    this.deadline?.close();
+    this.reading = this.polling = undefined;
     // On shutdown the manager's channels and the watch maps are dropped whole instead.
     if (this.context.closing) return;
     this.context.unlisten(this.key, this);
