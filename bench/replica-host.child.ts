@@ -19,7 +19,7 @@ import { firstValueFrom, filter, timeout, of } from 'rxjs';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { ApprovalsRepository } from '../src/approvals/approvals.repository';
-import { PostgresNotifyLink } from '../libs/approval-events/src/store/postgres-notify.link';
+import { PostgresNotifyLink } from '../libs/approval-events/src/links/postgres-notify.link';
 import { serveParent } from './child-process';
 
 const LINK_TIMEOUT_MS = 20_000;

@@ -1,10 +1,6 @@
 import { ApprovalEventGateway } from '@app/approval-events/gateway';
-import {
-  ApprovalEventTokens,
-  GATEWAY_CONNECTS_PER_IP,
-  type Approval,
-  type ApprovalResult,
-} from '@app/approval-events';
+import { ApprovalEventTokens, type Approval, type ApprovalResult } from '@app/approval-events';
+import { GATEWAY_CONNECTS_PER_IP } from '@app/approval-events/internal';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import {

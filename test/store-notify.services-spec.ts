@@ -1,5 +1,5 @@
 import { ApprovalEventManager, type Approval } from '@app/approval-events';
-import { PostgresNotifyLink } from '@app/approval-events/store/postgres-notify.link';
+import { PostgresNotifyLink } from '@app/approval-events/links/postgres-notify.link';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import request from 'supertest';

@@ -1,4 +1,4 @@
-import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events';
+import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events/internal';
 import { ApprovalsClientEnvironment, OptionalSecret, validateEnvironmentAs } from '@app/config';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';

@@ -1,5 +1,5 @@
 import { ApprovalEventManager } from '@app/approval-events';
-import { ApprovalEventCoverage } from '@app/approval-events/coverage/event-coverage';
+import { ApprovalEventCoverage } from '@app/approval-events/links/event-coverage';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';

@@ -121,7 +121,7 @@ async function round(ending: Ending, roundIndex: number): Promise<Record<string,
   expect(manager.pendingCount).toBe(0);
   // White-box: the per-approval watches and event channels are gone too.
   expect(library_.watches.size).toBe(0);
-  expect(manager.channels.size).toBe(0);
+  expect(library_.channels.size).toBe(0);
   for (let a = 0; a < approvals; a++) source.approvals.delete(`ws${a % 7}/r${roundIndex}-a${a}`);
   source.reads.length = 0;
   return counts;

@@ -74,5 +74,8 @@ export const MIN_POLL_INTERVAL_MS = 10;
 /** A `resolution` object serialises to at most this many bytes. */
 export const MAX_RESOLUTION_BYTES = 16 * 1024;
 
-/** Longest accepted timeout: the largest delay a Node.js timer can hold. */
+/**
+ * Longest accepted timeout: the largest delay a Node.js timer holds (2^31 - 1 ms, ~24.8
+ * days). Node turns a longer one into 1 ms, so no delay the library arms exceeds it.
+ */
 export const MAX_TIMEOUT_MS = 2_147_483_647;

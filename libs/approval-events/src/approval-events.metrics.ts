@@ -30,11 +30,12 @@ export class ApprovalEventsMetrics {
   readonly wakeLatency: Histogram;
   /**
    * Resolutions fed in, counted in a plain map on the hot path and copied into
-   * {@link eventsReceived} when it is collected: a labelled `inc()` hashes its labels on
+   * {@link ApprovalEventsMetrics.eventsReceived} when it is collected: a labelled `inc()` hashes its labels on
    * every call, which cost more than all the rest of dispatching a resolution.
    */
   private readonly receivedBySource = new Map<ResolutionSource, number>();
 
+  /** @internal Built by Nest's injector from the module's providers; inject it instead. */
   constructor(@Inject(APPROVAL_EVENTS_OPTIONS) options: ResolvedApprovalEventsOptions) {
     const registers = [options.metricsRegistry];
     this.registry = options.metricsRegistry;
@@ -62,7 +63,7 @@ export class ApprovalEventsMetrics {
     });
     this.waitFallbacks = new Counter({
       name: 'approval_wait_fallback_total',
-      help: 'Approval waits that had to poll because the event bus was down',
+      help: 'Approval waits that had to poll because events could not reach their approval',
       registers,
     });
     this.wakeLatency = new Histogram({

@@ -3,7 +3,7 @@ import type {
   ApprovalEventsModuleExtras,
   ApprovalEventsModuleOptions,
 } from './interfaces/approval-events-options.interface';
-import { loadOptionalPeer } from './optional-peer';
+import { loadOptionalPeer } from './utils/optional-peer';
 
 /**
  * What the gateway needs at run time, checked before its file is required so a missing one

@@ -1,17 +1,17 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Logger, Module } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { FakeStatusSource } from '../test/fake-status-source';
-import { ApprovalEventManager } from './approval-event.manager';
+import { ApprovalEventManager } from './manager/approval-event.manager';
 import { APPROVAL_RESOLVED_EVENT } from './approval-events.constants';
 import { ApprovalEventsModule } from './approval-events.module';
 import {
   APPROVAL_EVENTS_OPTIONS,
   type ResolvedApprovalEventsOptions,
 } from './approval-events.options';
-import { ApprovalQueueBridge } from './approval-queue.bridge';
+import { ApprovalQueueBridge } from './bridge/approval-queue.bridge';
 import { ApprovalEventsShutdownError } from './errors/approval-events-shutdown.error';
-import { HttpApprovalStatusSource } from './http-approval-status.source';
+import { HttpApprovalStatusSource } from './reading/http-approval-status.source';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 
@@ -52,6 +52,11 @@ describe('ApprovalEventsModule', () => {
       'option "pollIntervalMs" must be an integer',
     ],
     [{ statusSource: new FakeStatusSource(), defaultTimeoutMs: -5 }, 'option "defaultTimeoutMs"'],
+    // Timer-safe with its ±10 % jitter: Node would turn a longer delay into 1 ms.
+    [
+      { statusSource: new FakeStatusSource(), pollIntervalMs: 2_147_483_647 },
+      'option "pollIntervalMs" must be an integer from 10 to 1952257860',
+    ],
     [
       { statusSource: new FakeStatusSource(), useEvents: 'yes' as never },
       'option "useEvents" must be a boolean',
@@ -130,6 +135,52 @@ describe('ApprovalEventsModule', () => {
     ).toBe(250);
     expect(moduleRef.get(ApprovalQueueBridge)).toBeInstanceOf(ApprovalQueueBridge);
     await moduleRef.close();
+  });
+
+  it.each(['gateway', 'isGlobal'])(
+    'fails the boot when a forRootAsync factory returns the extra %s, naming where it goes',
+    async (extra) => {
+      const boot = Test.createTestingModule({
+        imports: [
+          ApprovalEventsModule.forRootAsync({
+            useFactory: () => ({ statusSource: new FakeStatusSource(), [extra]: true }),
+          }),
+        ],
+      }).compile();
+      await expect(boot).rejects.toThrow(
+        `"${extra}" decides which providers the module registers, so it goes beside the factory: forRootAsync({ ${extra}, useFactory, inject })`,
+      );
+    },
+  );
+
+  it('fails the boot when given both a statusSource and an approvalsApiUrl', async () => {
+    await expect(
+      compile({ statusSource: new FakeStatusSource(), approvalsApiUrl: 'http://127.0.0.1:1/api' }),
+    ).rejects.toThrow('give either "statusSource"');
+  });
+
+  it('warns at boot, saying what will not work, when EventEmitterModule is missing', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const said = () =>
+      warn.mock.calls.filter(([line]) =>
+        String(line).includes('EventEmitterModule is not imported'),
+      );
+    try {
+      const without = await (await compile({ statusSource: new FakeStatusSource() })).init();
+      await without.close();
+      expect(said()).toHaveLength(1);
+      expect(String(said()[0][0])).toContain('"approval.resolved" events will wake no wait');
+      const withIt = await Test.createTestingModule({
+        imports: [
+          EventEmitterModule.forRoot(),
+          ApprovalEventsModule.forRoot({ statusSource: new FakeStatusSource() }),
+        ],
+      }).compile();
+      await (await withIt.init()).close();
+      expect(said()).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('feeds in-process approval.resolved events to the manager, ignoring bad ones', async () => {

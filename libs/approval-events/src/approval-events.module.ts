@@ -1,29 +1,31 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ApprovalEventManager } from './approval-event.manager';
+import type {
+  ApprovalEventsModuleAsyncOptions,
+  ApprovalEventsModuleExtras,
+  ApprovalEventsModuleOptions,
+} from './interfaces/approval-events-options.interface';
+import { ApprovalEventManager } from './manager/approval-event.manager';
 import { ApprovalEventsMetrics } from './approval-events.metrics';
-import {
-  ASYNC_OPTIONS_TYPE,
-  ConfigurableModuleClass,
-  OPTIONS_TYPE,
-} from './approval-events.module-definition';
+import { ConfigurableModuleClass } from './approval-events.module-definition';
 import { APPROVAL_EVENTS_OPTIONS } from './approval-events.options';
 import {
   approvalEventsOptionsProvider,
   approvalStatusSourceProvider,
   gatewayTokensProvider,
 } from './approval-events.providers';
-import { ApprovalQueueBridge } from './approval-queue.bridge';
-import { ApprovalResolvedListener } from './approval-resolved.listener';
-import { ApprovalEventBusClient } from './remote/approval-event-bus.client';
+import { ApprovalQueueBridge } from './bridge/approval-queue.bridge';
+import { ApprovalResolvedListener } from './links/approval-resolved.listener';
+import { ApprovalEventBusClient } from './links/approval-event-bus.client';
 import { ApprovalEventTokens } from './gateway/approval-event.tokens';
-import { RedisReplicaLink } from './replica/redis-replica.link';
-import { PostgresNotifyLink } from './store/postgres-notify.link';
+import { RedisReplicaLink } from './links/redis-replica.link';
+import { PostgresNotifyLink } from './links/postgres-notify.link';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
-import { ApprovalEventCoverage } from './coverage/event-coverage';
+import { ApprovalEventCoverage } from './links/event-coverage';
 import { ApprovalStatusReader } from './reading/approval-status.reader';
 import { ApprovalWaitRegistry } from './waits/approval-wait.registry';
-import { ApprovalWatches } from './watch/approval-watches';
+import { ApprovalWatches } from './bridge/approval-watches';
+import { ApprovalChannels } from './manager/approval-channels';
 
 /**
  * Event-driven approval waits. Import once, in the root module (global by default).
@@ -45,6 +47,7 @@ import { ApprovalWatches } from './watch/approval-watches';
     ApprovalEventsMetrics,
     ApprovalEventCoverage,
     ApprovalWaitRegistry,
+    ApprovalChannels,
     ApprovalEventManager,
     ApprovalStatusReader,
     ApprovalWatches,
@@ -73,7 +76,9 @@ export class ApprovalEventsModule extends ConfigurableModuleClass {
    * @example
    * ApprovalEventsModule.forRoot({ statusSource: myStore, gateway: true })
    */
-  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+  static override forRoot(
+    options: ApprovalEventsModuleOptions & ApprovalEventsModuleExtras,
+  ): DynamicModule {
     return super.forRoot(options);
   }
 
@@ -86,7 +91,7 @@ export class ApprovalEventsModule extends ConfigurableModuleClass {
    *   useFactory: (config: ConfigService) => ({ approvalsApiUrl: config.get('APPROVALS_API_URL') }),
    * })
    */
-  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+  static override forRootAsync(options: ApprovalEventsModuleAsyncOptions): DynamicModule {
     return super.forRootAsync(options);
   }
 }

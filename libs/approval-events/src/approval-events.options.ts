@@ -1,12 +1,14 @@
 import { Registry } from 'prom-client';
-import {
-  MAX_TIMEOUT_MS,
-  MIN_POLL_INTERVAL_MS,
-  REDIS_KEY_PREFIX_PATTERN,
-} from './approval-events.constants';
-import { idProblem } from './approval-result.validation';
+import { MAX_TIMEOUT_MS, REDIS_KEY_PREFIX_PATTERN } from './approval-events.constants';
+import { idProblem } from './validation/approval-result.validation';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import type { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
+import {
+  integerProblem,
+  type IntegerRange,
+  POLL_INTERVAL_RANGE,
+  TIMEOUT_RANGE,
+} from './waits/wait-limits';
 
 /** Token of the validated options, every default filled in. */
 export const APPROVAL_EVENTS_OPTIONS = 'APPROVAL_EVENTS:OPTIONS';
@@ -48,17 +50,20 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value;
 }
 
-function integer(option: string, value: unknown, fallback: number, min: number): number {
+/** A count or a delay, from `min` up to what a timer holds unless `range` says otherwise. */
+function integer(
+  option: string,
+  value: unknown,
+  fallback: number,
+  range: number | IntegerRange,
+): number {
   if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < min ||
-    value > MAX_TIMEOUT_MS
-  ) {
-    throw invalid(option, `an integer from ${min} to ${MAX_TIMEOUT_MS}`, value);
-  }
-  return value;
+  const problem = integerProblem(
+    value,
+    typeof range === 'number' ? { min: range, max: MAX_TIMEOUT_MS } : range,
+  );
+  if (problem) throw invalid(option, problem, value);
+  return value as number;
 }
 
 function text(option: string, value: unknown): string | undefined {
@@ -149,6 +154,17 @@ function storeNotify(options: ApprovalEventsModuleOptions): {
 export function resolveApprovalEventsOptions(
   options: ApprovalEventsModuleOptions = {},
 ): ResolvedApprovalEventsOptions {
+  // forRoot() takes the extras out of its options; a forRootAsync factory's object is taken
+  // whole, and an extra in it would be ignored without a word (no gateway served).
+  for (const extra of ['gateway', 'isGlobal'] as const) {
+    if ((options as Record<string, unknown>)[extra] !== undefined) {
+      throw new Error(
+        `ApprovalEventsModule: "${extra}" decides which providers the module registers, so it ` +
+          `goes beside the factory: forRootAsync({ ${extra}, useFactory, inject }), not in the ` +
+          'object useFactory returns',
+      );
+    }
+  }
   for (const option of ['useEvents', 'eventBusSubscribeAll'] as const) {
     if (options[option] !== undefined && typeof options[option] !== 'boolean') {
       throw invalid(option, 'a boolean', options[option]);
@@ -159,6 +175,12 @@ export function resolveApprovalEventsOptions(
     throw invalid('statusSource', 'an object with a getApproval() method', statusSource);
   }
   const approvalsApiUrl = httpUrl('approvalsApiUrl', options.approvalsApiUrl);
+  if (statusSource !== undefined && approvalsApiUrl !== undefined) {
+    throw new Error(
+      'ApprovalEventsModule: give either "statusSource" (the store in this process) or ' +
+        '"approvalsApiUrl" (its REST API), not both: waits read through exactly one',
+    );
+  }
   const eventBusUrl = httpUrl('eventBusUrl', options.eventBusUrl);
   const eventBusToken = text('eventBusToken', options.eventBusToken);
   if (eventBusUrl && !eventBusToken) {
@@ -180,8 +202,13 @@ export function resolveApprovalEventsOptions(
   }
   return {
     useEvents: options.useEvents ?? true,
-    defaultTimeoutMs: integer('defaultTimeoutMs', options.defaultTimeoutMs, 3_600_000, 0),
-    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5_000, MIN_POLL_INTERVAL_MS),
+    defaultTimeoutMs: integer(
+      'defaultTimeoutMs',
+      options.defaultTimeoutMs,
+      3_600_000,
+      TIMEOUT_RANGE,
+    ),
+    pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs, 5_000, POLL_INTERVAL_RANGE),
     approvalsApiUrl,
     apiKey: text('apiKey', options.apiKey),
     requestTimeoutMs: integer('requestTimeoutMs', options.requestTimeoutMs, 10_000, 1),

@@ -7,7 +7,7 @@ import {
   type ResolvedApprovalEventsOptions,
 } from './approval-events.options';
 import { GatewayTokens } from './gateway/gateway-tokens';
-import { HttpApprovalStatusSource } from './http-approval-status.source';
+import { HttpApprovalStatusSource } from './reading/http-approval-status.source';
 import type { ApprovalEventsModuleOptions } from './interfaces/approval-events-options.interface';
 import { ApprovalStatusSource } from './interfaces/approval-status-source.interface';
 

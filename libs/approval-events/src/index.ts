@@ -4,7 +4,7 @@
  * per-approval watches, the status reader, the links' plumbing) is internal and may change
  * in any release.
  */
-export { ApprovalEventManager } from './approval-event.manager';
+export { ApprovalEventManager } from './manager/approval-event.manager';
 export {
   APPROVAL_REMINDER_EVENT,
   APPROVAL_REQUESTED_EVENT,
@@ -19,8 +19,8 @@ export {
 } from './approval-events.constants';
 export { ApprovalEventsMetrics } from './approval-events.metrics';
 export { ApprovalEventsModule } from './approval-events.module';
-export { ApprovalQueueBridge } from './approval-queue.bridge';
-export { toApprovalResult } from './approval-result.validation';
+export { ApprovalQueueBridge } from './bridge/approval-queue.bridge';
+export { toApprovalResult } from './validation/approval-result.validation';
 export * from './errors';
 export { ApprovalEventTokens, MAX_SCOPED_TOKEN_TTL_SECONDS } from './gateway/approval-event.tokens';
 export type { SubscriberTokenClaims } from './gateway/gateway-tokens';
@@ -33,8 +33,8 @@ export {
   GATEWAY_PUBLISHES_PER_SECOND,
   GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway/gateway.constants';
-export { HttpApprovalStatusSource } from './http-approval-status.source';
-export { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth';
+export { HttpApprovalStatusSource } from './reading/http-approval-status.source';
+export { exceedsNestingDepth, MAX_NESTING_DEPTH } from './validation/nesting-depth';
 export type {
   Approval,
   ApprovalResult,

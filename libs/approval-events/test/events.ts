@@ -1,6 +1,6 @@
 import { filter, firstValueFrom } from 'rxjs';
-import type { ApprovalEventManager } from '../src/approval-event.manager';
-import { toApprovalResult } from '../src/approval-result.validation';
+import type { ApprovalEventManager } from '../src/manager/approval-event.manager';
+import { toApprovalResult } from '../src/validation/approval-result.validation';
 import type {
   Approval,
   ApprovalResult,

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '@app/approval-events';
+import { MAX_NESTING_DEPTH } from '@app/approval-events';
+import { exceedsNestingDepth } from '@app/approval-events/internal';
 
 /**
  * Whether the validation pipeline would drop `key` without a word: `ValidationPipe` deletes

@@ -4,8 +4,8 @@ import {
   type ApprovalResult,
   type GatewayAck,
 } from '@app/approval-events';
-import { REMOTE_BUS_LINK } from '@app/approval-events/remote/approval-event-bus.client';
-import { REPLICA_LINK } from '@app/approval-events/replica/redis-replica.link';
+import { REMOTE_BUS_LINK } from '@app/approval-events/links/approval-event-bus.client';
+import { REPLICA_LINK } from '@app/approval-events/links/redis-replica.link';
 import * as http from 'node:http';
 import request from 'supertest';
 import { quoteSchemaName } from '../../../src/approvals/postgres/schema-name';

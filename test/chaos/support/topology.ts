@@ -1,5 +1,5 @@
 import { ApprovalEventManager, ApprovalQueueBridge } from '@app/approval-events';
-import { ApprovalEventCoverage } from '@app/approval-events/coverage/event-coverage';
+import { ApprovalEventCoverage } from '@app/approval-events/links/event-coverage';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import type { Pool } from 'pg';

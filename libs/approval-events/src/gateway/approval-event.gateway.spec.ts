@@ -7,17 +7,17 @@ import { eventually } from '../../test/polling';
 import { registryMetric } from '../../test/metrics';
 import { decideAndPublish, resolution, untilConnected, untilDisconnected } from '../../test/events';
 import { FakeStatusSource } from '../../test/fake-status-source';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import {
   APPROVAL_REMINDER_EVENT,
   APPROVAL_REQUESTED_EVENT,
   APPROVAL_VOTED_EVENT,
   MAX_REQUIRED_APPROVALS,
 } from '../approval-events.constants';
-import { ApprovalEventCoverage } from '../coverage/event-coverage';
+import { ApprovalEventCoverage } from '../links/event-coverage';
 import { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { ApprovalEventsModule } from '../approval-events.module';
-import { ApprovalQueueBridge } from '../approval-queue.bridge';
+import { ApprovalQueueBridge } from '../bridge/approval-queue.bridge';
 import { ApprovalEventTokens } from './approval-event.tokens';
 import { JwtService } from '@nestjs/jwt';
 import type { ApprovalEventsModuleOptions } from '../interfaces/approval-events-options.interface';

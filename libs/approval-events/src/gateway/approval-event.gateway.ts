@@ -11,7 +11,7 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { filter, Subscription } from 'rxjs';
-import { ApprovalEventManager } from '../approval-event.manager';
+import { ApprovalEventManager } from '../manager/approval-event.manager';
 import {
   APPROVAL_REMINDER_EVENT,
   APPROVAL_REQUESTED_EVENT,
@@ -24,8 +24,8 @@ import type {
   GatewayAck,
   ServerToClientEvents,
 } from '../interfaces/approval-socket-events.interface';
-import { approvalPayload } from './approval-requested.payload';
-import { WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
+import { approvalPayload } from './approval.payload';
+import { WorkspaceSubscriptionDto } from './workspace-subscription.dto';
 import {
   APPROVALS_NAMESPACE,
   GATEWAY_MAX_MESSAGE_BYTES,
@@ -88,6 +88,7 @@ export class ApprovalEventGateway
   private readonly subscriptions = new Subscription();
   private readonly admission: GatewayAdmission;
 
+  /** @internal Built by Nest's injector from the module's providers; inject it instead. */
   constructor(
     private readonly manager: ApprovalEventManager,
     private readonly metrics: ApprovalEventsMetrics,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { idProblem } from '../approval-result.validation';
+import { idProblem } from '../validation/approval-result.validation';
 import { GatewayTokens, MAX_TOKEN_WORKSPACES } from './gateway-tokens';
 
 /** Longest life of a scoped token. */
@@ -16,6 +16,7 @@ export const MAX_SCOPED_TOKEN_TTL_SECONDS = 86_400;
  */
 @Injectable()
 export class ApprovalEventTokens {
+  /** @internal Built by Nest's injector from the module's providers; inject it instead. */
   constructor(private readonly tokens: GatewayTokens) {}
 
   /** Whether scoped tokens can be issued here. */

@@ -1,6 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { type Subscription, timer } from 'rxjs';
-import type { ApprovalEventManager } from '../approval-event.manager';
+import type { ApprovalEventManager } from '../manager/approval-event.manager';
 import { MAX_TIMEOUT_MS } from '../approval-events.constants';
 import type { ApprovalEventsMetrics } from '../approval-events.metrics';
 import { GATEWAY_CONNECT_WINDOW_SECONDS, GATEWAY_CONNECTS_PER_IP } from './gateway.constants';

@@ -1,6 +1,6 @@
 import { validate } from 'class-validator';
-import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../nesting-depth';
-import { WorkspaceSubscriptionDto } from './approval-resolved-event.dto';
+import { exceedsNestingDepth, MAX_NESTING_DEPTH } from '../validation/nesting-depth';
+import { WorkspaceSubscriptionDto } from './workspace-subscription.dto';
 
 /** The keys each client message may hold; any other key refuses the message. */
 const KNOWN_KEYS = new Map<new () => object, ReadonlySet<string>>([

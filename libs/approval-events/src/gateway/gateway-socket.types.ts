@@ -5,7 +5,7 @@ import type {
   ServerToClientEvents,
 } from '../interfaces/approval-socket-events.interface';
 
-/** The `/approvals` namespace, typed with the gateway's event maps. @internal */
+/** The `/approvals` namespace, typed with the gateway's event maps. */
 export type ApprovalNamespace = Namespace<
   ClientToServerEvents,
   ServerToClientEvents,
@@ -13,7 +13,7 @@ export type ApprovalNamespace = Namespace<
   ApprovalSocketData
 >;
 
-/** One client socket on `/approvals`. @internal */
+/** One client socket on `/approvals`, as the gateway's handlers receive it. */
 export type ApprovalSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,

@@ -1,8 +1,8 @@
 import type { JwtService } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { idProblem } from '../approval-result.validation';
+import { idProblem } from '../validation/approval-result.validation';
 import type { GatewayRole } from '../interfaces/approval-socket-events.interface';
-import { loadOptionalPeer } from '../optional-peer';
+import { loadOptionalPeer } from '../utils/optional-peer';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 

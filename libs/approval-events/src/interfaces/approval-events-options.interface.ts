@@ -1,3 +1,4 @@
+import type { ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { ApprovalStatusSource } from './approval-status-source.interface';
 
@@ -149,3 +150,18 @@ export interface ApprovalEventsModuleExtras {
    */
   gateway?: boolean;
 }
+
+/**
+ * What `ApprovalEventsModule.forRootAsync()` takes: Nest's `useFactory` / `useClass` /
+ * `useExisting` with `imports` and `inject`, and the extras beside them (never in what the
+ * factory returns, which would be ignored: the boot fails saying so).
+ *
+ * @example
+ * ApprovalEventsModule.forRootAsync({
+ *   gateway: true,
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ approvalsApiUrl: config.getOrThrow('APPROVALS_API_URL') }),
+ * });
+ */
+export type ApprovalEventsModuleAsyncOptions =
+  ConfigurableModuleAsyncOptions<ApprovalEventsModuleOptions> & ApprovalEventsModuleExtras;

@@ -37,7 +37,7 @@ export interface ApprovalStatusSource {
 }
 
 /**
- * Injection token of the {@link ApprovalStatusSource} the bridge reads through.
+ * Injection token of the `ApprovalStatusSource` the bridge reads through.
  * A `Symbol` of the same name as the interface, as `ThrottlerStorage` does.
  */
 export const ApprovalStatusSource = Symbol('ApprovalStatusSource');

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { ReceivedResolution } from '../interfaces/wait-options.interface';
 
 /** Something that wants the resolutions of one approval. */
@@ -10,10 +11,12 @@ export interface ResolutionListener {
 /**
  * The listeners of each approval somebody listens to, by approval key. Most approvals have
  * one listener (the bridge's shared watch), so it is stored as itself and becomes an array
- * only when a second one joins; the entry goes with its last listener.
+ * only when a second one joins; the entry goes with its last listener. One per module: the
+ * manager delivers on it, the bridge's watches listen on it.
  *
  * @internal
  */
+@Injectable()
 export class ApprovalChannels {
   private readonly listeners = new Map<string, ResolutionListener | ResolutionListener[]>();
 

@@ -21,7 +21,7 @@ export class ManagerWait extends PendingWait<ApprovalResult> implements Resoluti
     this.key = key;
     this.approvalId = approvalId;
     this.timeoutMs = timeoutMs;
-    this.begin(timeoutMs);
+    if (this.begin(timeoutMs)) channels.add(key, this);
   }
 
   onResolution({ result }: ReceivedResolution): void {
@@ -30,10 +30,6 @@ export class ManagerWait extends PendingWait<ApprovalResult> implements Resoluti
 
   onClose(error: Error): void {
     this.fail(error);
-  }
-
-  protected attach(): void {
-    this.channels!.add(this.key, this);
   }
 
   protected detach(): void {

@@ -5,15 +5,14 @@ import { ApprovalNotFoundError } from '../errors/approval-not-found.error';
 import { ApprovalStatusSourceError } from '../errors/approval-status-source.error';
 import type { Approval } from '../interfaces/approval.interface';
 import { ApprovalStatusSource } from '../interfaces/approval-status-source.interface';
+import { backoffDelay } from '../utils/backoff';
 import { ReadFailureLog } from './read-failure.log';
 
+/** The first retry of a failed read waits this long; each next one twice as long. */
 const FIRST_RETRY_DELAY_MS = 100;
 
-/** ±10 %, so pollers and retries started together do not read in lockstep. */
-export const jittered = (ms: number) => Math.round(ms * (0.9 + Math.random() * 0.2));
-
 /** A read that failed this way may succeed if tried again. */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   if (error instanceof ApprovalNotFoundError) return false;
   if (error instanceof ApprovalStatusSourceError) return error.retryable;
   return true;
@@ -28,7 +27,7 @@ export function isRetryable(error: unknown): boolean {
  */
 @Injectable()
 export class ApprovalStatusReader {
-  private readonly logger = new Logger('ApprovalQueueBridge');
+  private readonly logger = new Logger(ApprovalStatusReader.name);
   private readonly failures = new ReadFailureLog(this.logger);
 
   constructor(@Inject(ApprovalStatusSource) private readonly statusSource: ApprovalStatusSource) {}
@@ -76,7 +75,10 @@ export class ApprovalStatusReader {
       retry({
         delay: (error: unknown, attempt) => {
           if (!isRetryable(error)) return throwError(() => error);
-          const delayMs = jittered(Math.min(maxDelayMs, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)));
+          const delayMs = backoffDelay(attempt, {
+            firstMs: FIRST_RETRY_DELAY_MS,
+            maxMs: maxDelayMs,
+          });
           this.failures.failed(
             `Status read of approval ${approvalId} failed (attempt ${attempt}): ${(error as Error)?.message}; retrying in ${delayMs} ms`,
           );

@@ -24,29 +24,28 @@ export abstract class PendingWait<T> implements TrackedWait {
     private readonly signal: AbortSignal | undefined,
   ) {}
 
-  /** Whether the wait has ended (settled, failed or cancelled). */
-  get isEnded(): boolean {
-    return this.ended;
-  }
-
   /**
    * Counts the wait in, arms its timer and listens to its signal; ends it at once when it
-   * cannot start (aborted already, shutting down, too many waits).
+   * cannot start (aborted already, shutting down, too many waits). The caller starts
+   * listening for the outcome only if this says the wait started.
    */
-  begin(timeoutMs: number): void {
+  begin(timeoutMs: number): boolean {
     const signal = this.signal;
-    if (signal?.aborted) return this.reject(signal.reason);
     try {
+      if (signal?.aborted) throw signal.reason;
       this.registry.admit(this);
     } catch (error) {
-      return this.reject(error);
+      // Ended before it began: nothing to release, and nothing may start listening for it.
+      this.ended = true;
+      this.reject(error);
+      return false;
     }
     this.timer = setTimeout(timeUp, timeoutMs, this);
     if (signal) {
       this.abortListener = () => this.fail(signal.reason);
       signal.addEventListener('abort', this.abortListener, { once: true });
     }
-    this.attach();
+    return true;
   }
 
   /** Ends the wait with `value`, unless it has ended already. */
@@ -64,8 +63,6 @@ export abstract class PendingWait<T> implements TrackedWait {
     this.end();
   }
 
-  /** Called once the wait is counted in: start listening for the outcome. */
-  protected abstract attach(): void;
   /** Called once as the wait ends, however it ends: stop listening. */
   protected abstract detach(): void;
   /** Called when `timeoutMs` has passed and the wait is still pending. */
