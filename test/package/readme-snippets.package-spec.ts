@@ -173,9 +173,7 @@ describe('the package README', () => {
     const section = publicApiSection(readme);
     const exported = reportedExports();
     expect(exported.length).toBeGreaterThan(40);
-    const listed = new Set(
-      [...section.matchAll(/`([A-Za-z_$][\w$]*)/g)].map((match) => match[1]),
-    );
+    const listed = new Set([...section.matchAll(/`([A-Za-z_$][\w$]*)/g)].map((match) => match[1]));
     expect(exported.filter((name) => !listed.has(name))).toEqual([]);
     // Every exported-looking name the section lists (a class, type or constant) is exported.
     const looksExported = [...listed].filter((name) => /^[A-Z]/.test(name));

@@ -10,10 +10,11 @@ export {
   APPROVAL_REQUESTED_EVENT,
   APPROVAL_RESOLVED_EVENT,
   APPROVAL_VOTED_EVENT,
+  MAX_APPROVERS,
   MAX_ID_LENGTH,
+  MAX_REQUIRED_APPROVALS,
   MAX_RESOLUTION_BYTES,
   MAX_RESOLVED_BY_LENGTH,
-  REDIS_KEY_PREFIX_PATTERN,
   type RejectionReason,
   type ResolutionSource,
 } from './approval-events.constants';
@@ -24,17 +25,9 @@ export { toApprovalResult } from './validation/approval-result.validation';
 export * from './errors';
 export { ApprovalEventTokens, MAX_SCOPED_TOKEN_TTL_SECONDS } from './gateway/approval-event.tokens';
 export type { SubscriberTokenClaims } from './gateway/gateway-tokens';
-export {
-  APPROVALS_NAMESPACE,
-  GATEWAY_MAX_MESSAGE_BYTES,
-  GATEWAY_MAX_SUBSCRIPTIONS,
-  GATEWAY_CONNECT_WINDOW_SECONDS,
-  GATEWAY_CONNECTS_PER_IP,
-  GATEWAY_PUBLISHES_PER_SECOND,
-  GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
-} from './gateway/gateway.constants';
+export { APPROVALS_NAMESPACE } from './gateway/gateway.constants';
 export { HttpApprovalStatusSource } from './reading/http-approval-status.source';
-export { exceedsNestingDepth, MAX_NESTING_DEPTH } from './validation/nesting-depth';
+export { MAX_NESTING_DEPTH } from './validation/nesting-depth';
 export type {
   Approval,
   ApprovalResult,
@@ -43,6 +36,7 @@ export type {
   ResolvedApprovalStatus,
 } from './interfaces/approval.interface';
 export type {
+  ApprovalEventsModuleAsyncOptions,
   ApprovalEventsModuleExtras,
   ApprovalEventsModuleOptions,
 } from './interfaces/approval-events-options.interface';
