@@ -280,6 +280,7 @@ async function measureThroughput(bench: ReplicaBench): Promise<BenchResult> {
         id: ids[i],
         workspaceId: WORKSPACE,
         action: 'send_email',
+        requester: 'bench',
         createdAt: now,
       }),
     );

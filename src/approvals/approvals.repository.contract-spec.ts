@@ -32,6 +32,7 @@ export function describeApprovalsRepositoryContract(
       id: randomUUID(),
       workspaceId,
       action: 'send_email',
+      requester: 'agent-7',
       createdAt: '2026-11-24T10:00:00.000Z',
       ...overrides,
     });

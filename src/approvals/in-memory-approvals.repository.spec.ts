@@ -14,6 +14,7 @@ describe('InMemoryApprovalsRepository bounds', () => {
     id,
     workspaceId,
     action: 'send_email',
+    requester: 'agent-7',
     createdAt: new Date().toISOString(),
   });
   const decide = (repository: InMemoryApprovalsRepository, workspaceId: string, id: string) =>

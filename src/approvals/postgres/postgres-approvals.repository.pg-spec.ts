@@ -38,6 +38,7 @@ const newApproval = (workspaceId: string, overrides: Partial<NewApproval> = {}):
   id: randomUUID(),
   workspaceId,
   action: 'send_email',
+  requester: 'agent-7',
   createdAt: new Date().toISOString(),
   ...overrides,
 });
