@@ -195,7 +195,7 @@ describe('approval lifecycle over REST', () => {
     it('sends approval:reminder once to the workspace’s subscribers, and the approval says so', async () => {
       const socket = await connectSocket(host.url, SUBSCRIBER_TOKEN);
       const reminders: Approval[] = [];
-      socket.on('approval:reminder', (approval) => reminders.push(approval as Approval));
+      socket.on('approval:reminder', (approval) => reminders.push(approval));
       await socket.timeout(5_000).emitWithAck('subscribe', { workspaceId: WS });
       const approval = await createApproval(host.url, WS, {
         action: 'deploy',
