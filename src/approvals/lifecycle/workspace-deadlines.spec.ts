@@ -73,6 +73,16 @@ describe('the in-memory store’s deadlines (one timer per workspace, fake timer
     expect(ended()).toEqual(['a1']);
   });
 
+  it('holds no timer for a workspace whose approvals were all decided', async () => {
+    await create('ws1', { ...deadline(60_000), remindAt: at(30_000) });
+    await create('ws1', deadline(90_000));
+    expect(jest.getTimerCount()).toBe(1);
+    await repository.decide('ws1', 'a1', { status: 'approved', resolvedAt: at(0) });
+    await repository.decide('ws1', 'a2', { status: 'rejected', resolvedAt: at(0) });
+    expect(jest.getTimerCount()).toBe(0);
+    expect(repository.armedTimers).toBe(0);
+  });
+
   it('reminds once at remindAt, then expires at the deadline', async () => {
     await create('ws1', { ...deadline(60_000), remindAt: at(30_000) });
     await jest.advanceTimersByTimeAsync(30_000);
