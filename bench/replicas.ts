@@ -317,6 +317,8 @@ async function setUp(): Promise<ReplicaBench> {
     APPROVAL_EVENTS_SUBSCRIBER_TOKEN: BENCH_SUBSCRIBER_TOKEN,
     // The default, pinned: the baseline is the old 5 s poll.
     APPROVAL_POLL_INTERVAL_MS: String(POLLING_INTERVAL_MS),
+    // The throughput rounds hold all their approvals pending at once, from one requester.
+    MAX_OPEN_APPROVALS_PER_REQUESTER: String(THROUGHPUT.decisions),
   };
   const unreachableRedis = `redis://127.0.0.1:${await deadPort()}`;
   // At once: the migration runner serialises replicas on an advisory lock.

@@ -304,7 +304,9 @@ describe('REST DTO validation under fuzzing', () => {
 
   beforeAll(async () => {
     heapBefore = heapAfterGc();
-    host = await startHost();
+    // Every valid create stays pending in one workspace: far more than the default cap of
+    // open approvals per requester, which has its own suite (lifecycle).
+    host = await startHost({ env: { MAX_OPEN_APPROVALS_PER_REQUESTER: '1000000' } });
     // The global pipe configureApp installed, so the in-process runs use the same options.
     const installed = (
       host.app as unknown as { config: { getGlobalPipes(): PipeTransform[] } }
