@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { runMigrations } from '../src/approvals/postgres/migration-runner';
 import { quoteSchemaName } from '../src/approvals/postgres/schema-name';
 import { DEFAULT_SWEEP_INTERVAL_MS } from '../src/approvals/lifecycle/lifecycle.config';
@@ -12,6 +12,7 @@ import { approvalsPath, BenchHttpClient } from './http-client';
 import { LatencySamples } from './latency';
 import { cpuPressurePct } from './noise';
 import { timePhase } from './report';
+import { dropSchema, postgresProblem } from './replicas';
 import { round } from './stats';
 import type { BenchResult, BenchSuite } from './suite';
 
@@ -52,16 +53,6 @@ async function startReplica(name: string, schema: string): Promise<Replica> {
 async function closeReplica(replica: Replica): Promise<void> {
   replica.http.close();
   await replica.child.close();
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${quoteSchemaName(schema)} CASCADE`);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
@@ -175,18 +166,6 @@ async function measureSweeperCost(): Promise<BenchResult> {
     if (replica) await closeReplica(replica);
     await pool.end();
     await dropSchema(schema);
-  }
-}
-
-async function postgresProblem(): Promise<string | undefined> {
-  const client = new Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL is unreachable (${(error as Error).message})`;
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

@@ -56,7 +56,8 @@ interface ReplicaBench {
 /** Replicas that LISTEN on the store: A, B and the NOTIFY pair, not C. */
 const STORE_LISTENERS = 4;
 
-async function postgresProblem(): Promise<string | undefined> {
+/** Why PostgreSQL cannot serve a bench here, or `undefined`; shared with the expiry suite. */
+export async function postgresProblem(): Promise<string | undefined> {
   const client = new Client({
     connectionString: DATABASE_URL,
     connectionTimeoutMillis: REACHABLE_TIMEOUT_MS,
@@ -357,7 +358,8 @@ async function setUp(): Promise<ReplicaBench> {
   }
 }
 
-async function dropSchema(schema: string): Promise<void> {
+/** Drops a bench schema and everything in it; shared with the expiry suite. */
+export async function dropSchema(schema: string): Promise<void> {
   const client = new Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {

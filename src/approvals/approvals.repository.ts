@@ -151,6 +151,14 @@ export interface ApprovalsRepository {
    * in PostgreSQL the sweeper (`ApprovalsExpirySweeper`) does.
    */
   readonly lifecycle$: Observable<LifecycleTransition>;
+
+  /**
+   * Whether the store itself announces every committed pending→decided transition to every
+   * replica (PostgreSQL: migration 2's trigger and `NOTIFY`, which the library LISTENs to).
+   * Then an expiry needs no in-process event of its own: each replica, the sweeping one
+   * included, hears it from the store.
+   */
+  readonly announcesDecisions: boolean;
 }
 
 /**

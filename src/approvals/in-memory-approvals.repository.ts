@@ -86,6 +86,8 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository, OnAppli
   private total = 0;
 
   readonly lifecycle$ = this.transitions.asObservable();
+  /** Nobody else hears of its transitions: the service announces each in-process. */
+  readonly announcesDecisions = false;
 
   constructor(options: InMemoryApprovalsRepositoryOptions = {}) {
     this.maxPerWorkspace = positiveInteger(

@@ -76,6 +76,8 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
   private readonly transitions = new Subject<LifecycleTransition>();
 
   readonly lifecycle$ = this.transitions.asObservable();
+  /** Migration 2's trigger NOTIFYs every committed decision, expiries included. */
+  readonly announcesDecisions = true;
 
   /**
    * @param pool Shared, owned by the caller: this class never ends it.
