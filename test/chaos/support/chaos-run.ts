@@ -9,6 +9,7 @@ import { REMOTE_BUS_LINK } from '@app/approval-events/remote/approval-event-bus.
 import { REPLICA_LINK } from '@app/approval-events/replica/redis-replica.link';
 import * as http from 'node:http';
 import request from 'supertest';
+import { ApprovalsRepository } from '../../../src/approvals/approvals.repository';
 import { quoteSchemaName } from '../../../src/approvals/postgres/schema-name';
 import { approvalsPath, createApproval, eventually, readApproval, track } from '../../support';
 import { Scheduler } from './scheduler';
@@ -339,11 +340,15 @@ export class ChaosRun {
    */
   private async awaitExpiry(record: DecisionRecord): Promise<void> {
     const { workspaceId, id, expiresAt } = record.created!;
+    // Host A's store in-process, not its REST API: a new HTTP connection every 50 ms takes
+    // ephemeral ports, and one could be the port of a relay that is down, which then
+    // cannot listen again (EADDRINUSE).
+    const store = this.topology.hostA.app.get<ApprovalsRepository>(ApprovalsRepository);
     let current = record.created!;
     await eventually(
       `approval ${id} expired`,
       async () => {
-        current = await readApproval(this.topology.hostA.url, workspaceId, id);
+        current = (await store.findOne(workspaceId, id)) ?? current;
         return current.status !== 'pending';
       },
       { timeoutMs: 10_000, intervalMs: 50 },
