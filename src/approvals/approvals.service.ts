@@ -18,7 +18,6 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { randomUUID } from 'node:crypto';
 import type { Environment } from '../config/environment';
 import { DEFAULT_LIST_LIMIT } from './approvals.constants';
 import { type ApprovalRecord, ApprovalsRepository, isReplayOf } from './approvals.repository';
@@ -27,9 +26,9 @@ import type { CancelApprovalDto } from './dto/cancel-approval.dto';
 import type { CreateApprovalDto } from './dto/create-approval.dto';
 import type { RejectApprovalDto } from './dto/reject-approval.dto';
 import { emitStored } from './emit-stored';
+import { newApprovalOf } from './new-approval';
 import { ApprovalsStoreFullError } from './errors/approvals-store-full.error';
 import { IdempotencyKeyReusedError } from './errors/idempotency-key-reused.error';
-import { scheduleOf } from './lifecycle/approval-deadline';
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from './lifecycle/idempotency-key';
 import {
   DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER,
@@ -113,19 +112,7 @@ export class ApprovalsService {
     input: CreateApprovalDto,
     context: CreateContext = {},
   ): Promise<CreatedApproval> {
-    const createdAt = new Date();
-    const { expiresInMs, expiresAt, onExpiry, remindAfterMs, ...fields } = input;
-    const requested = {
-      id: randomUUID(),
-      workspaceId,
-      action: fields.action,
-      // A JSON round trip keeps plain data only (no prototypes, getters or class instances).
-      payload: fields.payload === undefined ? undefined : plainCopy(fields.payload),
-      requestedBy: fields.requestedBy,
-      requester: context.requester ?? requesterOf(input),
-      createdAt: createdAt.toISOString(),
-      ...scheduleOf({ expiresInMs, expiresAt, onExpiry, remindAfterMs }, createdAt),
-    };
+    const requested = newApprovalOf(workspaceId, input, context.requester ?? requesterOf(input));
     const key = context.idempotencyKey;
     const approval = await this.store(() =>
       this.repository.create(requested, {
@@ -256,8 +243,4 @@ function definedFields(
     (entry): entry is [string, string] => entry[1] !== undefined,
   );
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-}
-
-function plainCopy(value: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }
