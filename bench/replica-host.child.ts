@@ -3,6 +3,8 @@
  * `AppModule` as `main.ts` builds it, set up by its environment (`DATABASE_URL`,
  * `DATABASE_SCHEMA`, `REDIS_URL`, `REDIS_KEY_PREFIX`, gateway tokens), on a free loopback port.
  *
+ * Answers `{ type: 'cpu' }` with its `process.cpuUsage()` (the expiry suite's sweeper cost).
+ *
  * Sends `{ type: 'up', port, connected }` once it serves (after its replica link is up, when
  * `BENCH_EXPECT_CONNECTED=1`), then `{ type: 'read', approvalId, status }` after every store
  * read, so the bench knows when a long-poll has read `pending` and how many reads a wake took.
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
   serveParent(
     async (message) => {
       if (message.type === 'status') return { connected: manager.isConnected };
+      // The process's CPU time so far, for the expiry suite's sweeper cost.
+      if (message.type === 'cpu') return { ...process.cpuUsage() };
       throw new Error(`unknown request ${message.type}`);
     },
     () => app.close(),

@@ -56,7 +56,8 @@ interface ReplicaBench {
 /** Replicas that LISTEN on the store: A, B and the NOTIFY pair, not C. */
 const STORE_LISTENERS = 4;
 
-async function postgresProblem(): Promise<string | undefined> {
+/** Why PostgreSQL cannot serve a bench here, or `undefined`; shared with the expiry suite. */
+export async function postgresProblem(): Promise<string | undefined> {
   const client = new Client({
     connectionString: DATABASE_URL,
     connectionTimeoutMillis: REACHABLE_TIMEOUT_MS,
@@ -280,6 +281,7 @@ async function measureThroughput(bench: ReplicaBench): Promise<BenchResult> {
         id: ids[i],
         workspaceId: WORKSPACE,
         action: 'send_email',
+        requester: 'bench',
         createdAt: now,
       }),
     );
@@ -316,6 +318,8 @@ async function setUp(): Promise<ReplicaBench> {
     APPROVAL_EVENTS_SUBSCRIBER_TOKEN: BENCH_SUBSCRIBER_TOKEN,
     // The default, pinned: the baseline is the old 5 s poll.
     APPROVAL_POLL_INTERVAL_MS: String(POLLING_INTERVAL_MS),
+    // The throughput rounds hold all their approvals pending at once, from one requester.
+    MAX_OPEN_APPROVALS_PER_REQUESTER: String(THROUGHPUT.decisions),
   };
   const unreachableRedis = `redis://127.0.0.1:${await deadPort()}`;
   // At once: the migration runner serialises replicas on an advisory lock.
@@ -354,7 +358,8 @@ async function setUp(): Promise<ReplicaBench> {
   }
 }
 
-async function dropSchema(schema: string): Promise<void> {
+/** Drops a bench schema and everything in it; shared with the expiry suite. */
+export async function dropSchema(schema: string): Promise<void> {
   const client = new Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {

@@ -1,4 +1,5 @@
 import { coreSuite } from './core';
+import { expirySuite } from './expiry';
 import { hostSuite } from './host';
 import { replicasSuite } from './replicas';
 import type { BenchSuite } from './suite';
@@ -7,4 +8,4 @@ import type { BenchSuite } from './suite';
  * Every suite `bench/run.ts` knows, run in this order. To add one, import its `BenchSuite`
  * here and append it to the list.
  */
-export const suites: readonly BenchSuite[] = [coreSuite, hostSuite, replicasSuite];
+export const suites: readonly BenchSuite[] = [coreSuite, hostSuite, replicasSuite, expirySuite];

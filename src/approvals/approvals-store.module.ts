@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import {
   afterDecisionCommitHookProvider,
   approvalsRepositoryProvider,
+  expirySweeperProvider,
 } from './approvals.providers';
 import { ApprovalsRepository } from './approvals.repository';
 import { ApprovalsPostgresModule } from './postgres/postgres.module';
@@ -9,7 +10,8 @@ import { StoreApprovalStatusSource } from './store-approval-status.source';
 
 /**
  * The approvals store and nothing else: the repository (in memory, or PostgreSQL with
- * `DATABASE_URL`) and {@link StoreApprovalStatusSource}, the library's window on it.
+ * `DATABASE_URL`, then with its expiry sweeper) and {@link StoreApprovalStatusSource}, the
+ * library's window on it.
  *
  * Its own module so the dependencies run one way: the library reads the store through
  * this module, and the approvals module (REST, decisions) uses both the store and the
@@ -27,6 +29,7 @@ import { StoreApprovalStatusSource } from './store-approval-status.source';
   providers: [
     approvalsRepositoryProvider,
     afterDecisionCommitHookProvider,
+    expirySweeperProvider,
     StoreApprovalStatusSource,
   ],
   exports: [ApprovalsRepository, StoreApprovalStatusSource, ApprovalsPostgresModule],

@@ -43,4 +43,5 @@ export const APPROVAL_STATUS_VALUES: readonly ApprovalStatus[] = [
   'rejected',
   'auto_approved',
   'cancelled',
+  'expired',
 ];

@@ -3,6 +3,7 @@ import {
   ApprovalQueueBridge,
   ApprovalCancelledException,
   ApprovalEventsShutdownError,
+  ApprovalExpiredError,
   ApprovalNotFoundError,
   ApprovalTimeoutError,
   ApprovalWaitLimitError,
@@ -21,18 +22,22 @@ import {
   Query,
   Res,
   ServiceUnavailableException,
+  UseFilters,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { abortOnHangUp } from '../common/hang-up';
@@ -45,6 +50,13 @@ import { CreateApprovalDto } from './dto/create-approval.dto';
 import { ListApprovalsQueryDto } from './dto/list-approvals.query.dto';
 import { RejectApprovalDto } from './dto/reject-approval.dto';
 import { WaitApprovalQueryDto } from './dto/wait-approval.query.dto';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyKey,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+} from './lifecycle/idempotency-key';
+import { OpenApprovalsLimitFilter } from './lifecycle/open-approvals-limit.filter';
 
 /** One decision route: `POST :approvalId/{verb}`, 200 with the decided approval, 404, 409. */
 const DecisionRoute = (verb: 'approve' | 'reject' | 'cancel', summary: string) =>
@@ -75,19 +87,50 @@ export class ApprovalsController {
     private readonly bridge: ApprovalQueueBridge,
   ) {}
 
-  /** Opens a pending approval; a human decides it later. */
+  /**
+   * Opens a pending approval; a human decides it later, or its deadline does. With an
+   * `Idempotency-Key` a retried create (same key, same body) answers 200 with the approval
+   * the first one made and `Idempotent-Replayed: true`, so a dropped response never makes
+   * a second approval.
+   */
   @Post()
+  @UseFilters(OpenApprovalsLimitFilter)
   @ApiOperation({ summary: 'Ask for an approval' })
+  @ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description: `1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, scoped to the workspace and the requester, kept 24 h (IDEMPOTENCY_KEY_TTL_MS): the same key with the same body answers the first approval again.`,
+  })
   @ApiCreatedResponse({ type: ApprovalResponseDto })
+  @ApiOkResponse({
+    type: ApprovalResponseDto,
+    description: `A replay of an earlier create with this Idempotency-Key and body (header ${IDEMPOTENT_REPLAYED_HEADER}: true): that approval, as it is now.`,
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'This Idempotency-Key was already used with a different body.',
+  })
+  @ApiTooManyRequestsResponse({
+    description:
+      'The requester already has MAX_OPEN_APPROVALS_PER_REQUESTER pending approvals in this workspace (with Retry-After).',
+  })
   @ApiServiceUnavailableResponse({
     description:
       'The store is full of pending approvals, or cannot be reached (then with Retry-After).',
   })
-  create(
+  async create(
     @Param() { workspaceId }: WorkspaceParamsDto,
     @Body() body: CreateApprovalDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<Approval> {
-    return this.approvals.create(workspaceId, body);
+    const { approval, replayed } = await this.approvals.createOrReplay(workspaceId, body, {
+      idempotencyKey,
+    });
+    if (replayed) {
+      response.statusCode = HttpStatus.OK;
+      response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    }
+    return approval;
   }
 
   /** Newest first, so a reviewer's inbox needs no sorting. */
@@ -138,7 +181,7 @@ export class ApprovalsController {
   }
 
   /**
-   * Long poll: answers as soon as the approval is decided (cancelled included), or with the
+   * Long poll: answers as soon as the approval is decided (cancelled and expired included), or with the
    * still-pending approval when `timeoutMs` runs out, so a client loops without ever
    * parsing an error for "not yet". The wait is the library's, event-driven, so an idle
    * long poll costs no reads. A client that hangs up ends its wait at once.
@@ -177,8 +220,12 @@ export class ApprovalsController {
     workspaceId: string,
     approvalId: string,
   ): Promise<Approval> {
-    if (error instanceof ApprovalTimeoutError || error instanceof ApprovalCancelledException) {
-      // Both carry the final read; without it (that read failed), read the store directly.
+    if (
+      error instanceof ApprovalTimeoutError ||
+      error instanceof ApprovalCancelledException ||
+      error instanceof ApprovalExpiredError
+    ) {
+      // Each carries the final read; without it (that read failed), read the store directly.
       return error.approval ?? this.approvals.get(workspaceId, approvalId);
     }
     if (error instanceof ApprovalNotFoundError) {

@@ -2,13 +2,15 @@ import { Module } from '@nestjs/common';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsService } from './approvals.service';
 import { ApprovalsStoreModule } from './approvals-store.module';
+import { ApprovalLifecycleAnnouncer } from './lifecycle/lifecycle.announcer';
 
 /**
  * The approvals (Foundation) module: the decisions and the REST API, over
  * {@link ApprovalsStoreModule} (which it re-exports).
  *
- * Needs, from the application: `EventEmitterModule.forRoot()` (decisions are announced as
- * `approval.resolved`) and `ApprovalEventsModule` (global; the wait route uses its
+ * Needs, from the application: `EventEmitterModule.forRoot()` (decisions, and approvals
+ * the store ended at their deadline, are announced as `approval.resolved`; due reminders as
+ * `approval.reminder`) and `ApprovalEventsModule` (global; the wait route uses its
  * `ApprovalQueueBridge`), configured with `imports: [ApprovalsStoreModule]` so the library
  * reads this store instead of HTTP.
  *
@@ -29,7 +31,7 @@ import { ApprovalsStoreModule } from './approvals-store.module';
 @Module({
   imports: [ApprovalsStoreModule],
   controllers: [ApprovalsController],
-  providers: [ApprovalsService],
+  providers: [ApprovalsService, ApprovalLifecycleAnnouncer],
   exports: [ApprovalsService, ApprovalsStoreModule],
 })
 export class ApprovalsModule {}

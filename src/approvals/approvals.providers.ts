@@ -10,6 +10,8 @@ import {
 } from './postgres/after-decision-commit.hook';
 import { APPROVALS_DATABASE, type ApprovalsDatabase } from './postgres/postgres.constants';
 import { PostgresApprovalsRepository } from './postgres/postgres-approvals.repository';
+import { ApprovalsExpirySweeper } from './postgres/expiry-sweeper';
+import { DEFAULT_SWEEP_INTERVAL_MS } from './lifecycle/lifecycle.config';
 
 /**
  * Binds {@link ApprovalsRepository}: PostgreSQL when the database module has a pool
@@ -36,6 +38,24 @@ export const approvalsRepositoryProvider: FactoryProvider<ApprovalsRepository> =
           database.outages,
         )
       : new InMemoryApprovalsRepository(),
+};
+
+/**
+ * The PostgreSQL store's sweeper (deadlines and reminders), on every replica; `null` with the
+ * in-memory store, whose own timers reach its deadlines. Its period is
+ * `APPROVAL_EXPIRY_SWEEP_INTERVAL_MS` (default 1 000 ms, at most 1 000).
+ */
+export const expirySweeperProvider: FactoryProvider<ApprovalsExpirySweeper | null> = {
+  provide: ApprovalsExpirySweeper,
+  inject: [ApprovalsRepository, { token: ConfigService, optional: true }],
+  useFactory: (repository: ApprovalsRepository, config?: ConfigService<Environment, true>) =>
+    repository instanceof PostgresApprovalsRepository
+      ? new ApprovalsExpirySweeper(
+          repository,
+          config?.get('APPROVAL_EXPIRY_SWEEP_INTERVAL_MS', { infer: true }) ??
+            DEFAULT_SWEEP_INTERVAL_MS,
+        )
+      : null,
 };
 
 /** TEST ONLY fault injection, unbound: see {@link AFTER_DECISION_COMMIT_HOOK}. */

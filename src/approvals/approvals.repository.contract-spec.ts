@@ -5,6 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { type Approval } from '@app/approval-events';
 import type { ApprovalDecision, ApprovalsRepository, NewApproval } from './approvals.repository';
 import { DuplicateApprovalError } from './errors/duplicate-approval.error';
+import {
+  describeLifecycleContract,
+  type SettleDue,
+} from './lifecycle/approvals-lifecycle.contract-spec';
+
+export type { SettleDue } from './lifecycle/approvals-lifecycle.contract-spec';
 
 /** Makes the store under test; called before every test. May be async (connect, migrate). */
 export type ApprovalsRepositoryFactory = () => ApprovalsRepository | Promise<ApprovalsRepository>;
@@ -17,11 +23,16 @@ const CONCURRENT_DECISIONS = 50;
  * needs no cleanup between tests.
  *
  * @example
- * describeApprovalsRepositoryContract('PostgresApprovalsRepository', () => new PostgresApprovalsRepository(pool));
+ * describeApprovalsRepositoryContract(
+ *   'PostgresApprovalsRepository',
+ *   () => new PostgresApprovalsRepository(pool, schema),
+ *   (repository) => (repository as PostgresApprovalsRepository).sweep(),
+ * );
  */
 export function describeApprovalsRepositoryContract(
   name: string,
   factory: ApprovalsRepositoryFactory,
+  settleDue: SettleDue,
 ): void {
   describe(`${name} (ApprovalsRepository contract)`, () => {
     let repository: ApprovalsRepository;
@@ -32,6 +43,7 @@ export function describeApprovalsRepositoryContract(
       id: randomUUID(),
       workspaceId,
       action: 'send_email',
+      requester: 'agent-7',
       createdAt: '2026-11-24T10:00:00.000Z',
       ...overrides,
     });
@@ -275,5 +287,7 @@ export function describeApprovalsRepositoryContract(
         await expect(repository.findOne(workspaceId, id)).resolves.toEqual(winner);
       });
     });
+
+    describe('lifecycle', () => describeLifecycleContract(() => repository, settleDue));
   });
 }

@@ -12,17 +12,42 @@ import {
   Injectable,
   Logger,
   NotFoundException,
+  Optional,
   ServiceUnavailableException,
+  UnprocessableEntityException,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { randomUUID } from 'node:crypto';
+import type { Environment } from '../config/environment';
 import { DEFAULT_LIST_LIMIT } from './approvals.constants';
-import { ApprovalsRepository } from './approvals.repository';
+import { type ApprovalRecord, ApprovalsRepository, isReplayOf } from './approvals.repository';
 import type { ApproveApprovalDto } from './dto/approve-approval.dto';
 import type { CancelApprovalDto } from './dto/cancel-approval.dto';
 import type { CreateApprovalDto } from './dto/create-approval.dto';
 import type { RejectApprovalDto } from './dto/reject-approval.dto';
+import { emitStored } from './emit-stored';
+import { newApprovalOf } from './new-approval';
 import { ApprovalsStoreFullError } from './errors/approvals-store-full.error';
+import { IdempotencyKeyReusedError } from './errors/idempotency-key-reused.error';
+import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from './lifecycle/idempotency-key';
+import {
+  DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER,
+  requesterOf,
+} from './lifecycle/lifecycle.config';
+
+/** Who creates, and how: what a create needs beyond its body. */
+export interface CreateContext {
+  /** The creating principal's id; {@link requesterOf} the body when not given. */
+  requester?: string;
+  /** A validated `Idempotency-Key` (`parseIdempotencyKey`). */
+  idempotencyKey?: string;
+}
+
+/** A create's answer: the approval, and whether an earlier create with the key made it. */
+export interface CreatedApproval {
+  approval: ApprovalRecord;
+  replayed: boolean;
+}
 
 /** Who decided and why, as one decision route receives it. */
 interface DecisionInput {
@@ -43,38 +68,81 @@ interface DecisionInput {
 @Injectable()
 export class ApprovalsService {
   private readonly logger = new Logger(ApprovalsService.name);
+  private readonly maxOpenPerRequester: number;
+  private readonly idempotencyKeyTtlMs: number;
 
   constructor(
     @Inject(ApprovalsRepository) private readonly repository: ApprovalsRepository,
     private readonly events: EventEmitter2,
-  ) {}
+    @Optional() config?: ConfigService<Environment, true>,
+  ) {
+    this.maxOpenPerRequester =
+      config?.get('MAX_OPEN_APPROVALS_PER_REQUESTER', { infer: true }) ??
+      DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER;
+    this.idempotencyKeyTtlMs =
+      config?.get('IDEMPOTENCY_KEY_TTL_MS', { infer: true }) ?? DEFAULT_IDEMPOTENCY_KEY_TTL_MS;
+  }
 
   /**
    * Opens a pending approval with a fresh random id, then announces it as an
-   * `approval.requested` event (what a live inbox shows).
+   * `approval.requested` event (what a live inbox shows). See {@link createOrReplay}.
    *
-   * @throws ServiceUnavailableException when the store is full of pending approvals.
+   * @throws as {@link createOrReplay}.
    */
-  async create(workspaceId: string, input: CreateApprovalDto): Promise<Approval> {
-    const approval = await this.store(workspaceId, input);
-    this.emitStored(APPROVAL_REQUESTED_EVENT, approval, approval.id);
-    return approval;
+  async create(
+    workspaceId: string,
+    input: CreateApprovalDto,
+    context: CreateContext = {},
+  ): Promise<Approval> {
+    return (await this.createOrReplay(workspaceId, input, context)).approval;
   }
 
-  private async store(workspaceId: string, input: CreateApprovalDto): Promise<Approval> {
+  /**
+   * Opens a pending approval with a fresh random id and its deadline and reminder resolved
+   * to absolute times, then announces it as an `approval.requested` event. With an
+   * idempotency key seen before for the same body, returns that create's approval as it is
+   * now, `replayed`, and announces nothing.
+   *
+   * @throws ServiceUnavailableException when the store is full of pending approvals.
+   * @throws OpenApprovalsLimitError when the requester is at `MAX_OPEN_APPROVALS_PER_REQUESTER`.
+   * @throws UnprocessableEntityException when the key came with another body.
+   */
+  async createOrReplay(
+    workspaceId: string,
+    input: CreateApprovalDto,
+    context: CreateContext = {},
+  ): Promise<CreatedApproval> {
+    const requested = newApprovalOf(workspaceId, input, context.requester ?? requesterOf(input));
+    const key = context.idempotencyKey;
+    const approval = await this.store(() =>
+      this.repository.create(requested, {
+        maxOpenPerRequester: this.maxOpenPerRequester,
+        idempotency:
+          key === undefined
+            ? undefined
+            : {
+                key,
+                fingerprint: requestFingerprint(input),
+                ttlMs: this.idempotencyKeyTtlMs,
+              },
+      }),
+    );
+    const replayed = isReplayOf(requested, approval);
+    if (!replayed)
+      emitStored(this.events, this.logger, APPROVAL_REQUESTED_EVENT, approval, approval.id);
+    return { approval, replayed };
+  }
+
+  /** The store's own refusals of a create, as HTTP answers. */
+  private async store(create: () => Promise<ApprovalRecord>): Promise<ApprovalRecord> {
     try {
-      return await this.repository.create({
-        id: randomUUID(),
-        workspaceId,
-        action: input.action,
-        // A JSON round trip keeps plain data only (no prototypes, getters or class instances).
-        payload: input.payload === undefined ? undefined : plainCopy(input.payload),
-        requestedBy: input.requestedBy,
-        createdAt: new Date().toISOString(),
-      });
+      return await create();
     } catch (error) {
       if (error instanceof ApprovalsStoreFullError) {
         throw new ServiceUnavailableException(error.message);
+      }
+      if (error instanceof IdempotencyKeyReusedError) {
+        throw new UnprocessableEntityException(error.message);
       }
       throw error;
     }
@@ -157,22 +225,8 @@ export class ApprovalsService {
 
   /** Tells in-process listeners (the approval events library) that a decision was stored. */
   private announce(approval: Approval): void {
-    this.emitStored(APPROVAL_RESOLVED_EVENT, toApprovalResult(approval), approval.id);
-  }
-
-  /**
-   * Emits `event` about something already stored. What is stored stays the answer: a
-   * failing listener must not turn it into a 500. Waiters still learn of a decision by
-   * polling or their final read.
-   */
-  private emitStored(event: string, payload: unknown, approvalId: string): void {
-    try {
-      this.events.emit(event, payload);
-    } catch (error) {
-      this.logger.error(
-        `A listener of ${event} failed for approval ${approvalId}: ${(error as Error).message}`,
-      );
-    }
+    const result = toApprovalResult(approval);
+    emitStored(this.events, this.logger, APPROVAL_RESOLVED_EVENT, result, approval.id);
   }
 }
 
@@ -189,8 +243,4 @@ function definedFields(
     (entry): entry is [string, string] => entry[1] !== undefined,
   );
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-}
-
-function plainCopy(value: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }

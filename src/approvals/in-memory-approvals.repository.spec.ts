@@ -7,6 +7,8 @@ import { InMemoryApprovalsRepository } from './in-memory-approvals.repository';
 describeApprovalsRepositoryContract(
   'InMemoryApprovalsRepository',
   () => new InMemoryApprovalsRepository(),
+  // Its timer fires for what is due now on the next turn of the event loop.
+  () => new Promise((resolve) => setTimeout(resolve, 0)),
 );
 
 describe('InMemoryApprovalsRepository bounds', () => {
@@ -14,6 +16,7 @@ describe('InMemoryApprovalsRepository bounds', () => {
     id,
     workspaceId,
     action: 'send_email',
+    requester: 'agent-7',
     createdAt: new Date().toISOString(),
   });
   const decide = (repository: InMemoryApprovalsRepository, workspaceId: string, id: string) =>

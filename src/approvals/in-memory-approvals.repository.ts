@@ -2,17 +2,23 @@
    The methods are async with nothing to await on purpose: the interface is asynchronous
    (a database needs it), and `async` turns a thrown error into a rejection as a database
    would, while keeping each check-and-write synchronous, which is what makes it atomic. */
-import { type Approval } from '@app/approval-events';
+import { type OnApplicationShutdown } from '@nestjs/common';
+import { Subject } from 'rxjs';
 import {
   assertTerminalDecision,
   type ApprovalDecision,
+  type ApprovalRecord,
   type ApprovalsRepository,
+  type CreateOptions,
   type DecideOutcome,
+  type LifecycleTransition,
   type ListApprovalsOptions,
   type NewApproval,
 } from './approvals.repository';
 import { ApprovalsStoreFullError } from './errors/approvals-store-full.error';
 import { DuplicateApprovalError } from './errors/duplicate-approval.error';
+import { WorkspaceShelf } from './in-memory/workspace-shelf';
+import type { Deadline } from './lifecycle/workspace-deadlines';
 
 /** Bounds of the embedded store. */
 export interface InMemoryApprovalsRepositoryOptions {
@@ -43,18 +49,6 @@ export const DEFAULT_MAX_APPROVALS_PER_WORKSPACE = 2_000;
 export const DEFAULT_MAX_WORKSPACES = 50;
 export const DEFAULT_DECIDED_GRACE_MS = 10 * 60_000;
 
-/** One workspace's approvals. Every collection keeps insertion order, which the store relies on. */
-interface WorkspaceShelf {
-  /** By id, in creation order: the newest is last. */
-  approvals: Map<string, Approval>;
-  /** When each decided approval was decided (epoch ms), in decision order: the first goes first. */
-  decided: Map<string, number>;
-  /** How many of `approvals` are pending. */
-  pending: number;
-  /** When its latest decision was made (epoch ms), 0 before the first. */
-  lastDecidedAt: number;
-}
-
 /**
  * The embedded approvals store: process memory, gone on restart, one replica only.
  * Use a durable store (`DATABASE_URL`) for anything that must survive.
@@ -71,19 +65,29 @@ interface WorkspaceShelf {
  * no delete route, so a store that only refused would stop accepting for good after its
  * first N, which is no default for a long-running host.
  *
+ * Deadlines and reminders: one timer per workspace over a min-heap of its deadlines
+ * ({@link WorkspaceDeadlines}); each write first settles what is due, so a decision after a
+ * deadline always loses to it. Idempotency keys: per workspace, at most `maxPerWorkspace`,
+ * each for its TTL and never longer than its approval stays.
+ *
  * Atomicity comes from the event loop: each method does its check and its write in one
  * synchronous stretch, with no `await` in between.
  *
  * @example
  * { provide: ApprovalsRepository, useFactory: () => new InMemoryApprovalsRepository({ maxPerWorkspace: 500 }) }
  */
-export class InMemoryApprovalsRepository implements ApprovalsRepository {
+export class InMemoryApprovalsRepository implements ApprovalsRepository, OnApplicationShutdown {
   /** In order of last write: the first is the least recently written. */
   private readonly workspaces = new Map<string, WorkspaceShelf>();
   private readonly maxPerWorkspace: number;
   private readonly maxWorkspaces: number;
   private readonly decidedGraceMs: number;
+  private readonly transitions = new Subject<LifecycleTransition>();
   private total = 0;
+
+  readonly lifecycle$ = this.transitions.asObservable();
+  /** Nobody else hears of its transitions: the service announces each in-process. */
+  readonly announcesDecisions = false;
 
   constructor(options: InMemoryApprovalsRepositoryOptions = {}) {
     this.maxPerWorkspace = positiveInteger(
@@ -106,44 +110,51 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     return this.total;
   }
 
-  /** Stores a pending approval, evicting the workspace's own oldest evictable one if it is full. */
-  async create(input: NewApproval): Promise<Approval> {
-    const shelf = this.workspaces.get(input.workspaceId) ?? this.newShelf();
-    if (shelf.approvals.has(input.id))
+  /** How many deadline timers are armed now (one per workspace with something due, at most). */
+  get armedTimers(): number {
+    let armed = 0;
+    for (const shelf of this.workspaces.values()) if (shelf.deadlines.armed) armed++;
+    return armed;
+  }
+
+  /**
+   * Stores a pending approval, evicting the workspace's own oldest evictable one if it is
+   * full; or, for a known idempotency key, returns the approval that key made.
+   */
+  async create(input: NewApproval, options: CreateOptions = {}): Promise<ApprovalRecord> {
+    const existing = this.workspaces.get(input.workspaceId);
+    if (existing) this.settleDue(existing);
+    const replay = existing?.replay(input, options.idempotency);
+    if (replay) return structuredClone(replay);
+
+    const shelf = existing ?? this.newShelf(input.workspaceId);
+    if (shelf.approvals.has(input.id)) {
       throw new DuplicateApprovalError(input.workspaceId, input.id);
-    this.makeRoom(input.workspaceId, shelf);
+    }
+    shelf.checkOpenLimit(input.requester, options.maxOpenPerRequester);
+    this.total -= shelf.makeRoom(this.decidedGraceMs);
 
-    const approval: Approval = {
-      id: input.id,
-      workspaceId: input.workspaceId,
-      action: input.action,
-      status: 'pending',
-      createdAt: input.createdAt,
-    };
-    if (input.payload !== undefined) approval.payload = structuredClone(input.payload);
-    if (input.requestedBy !== undefined) approval.requestedBy = input.requestedBy;
-
-    shelf.approvals.set(approval.id, approval);
-    shelf.pending++;
-    this.touch(input.workspaceId, shelf);
+    const approval = newRecord(input);
+    shelf.insert(approval, input.requester, options.idempotency);
+    this.touch(shelf);
     this.total++;
     return structuredClone(approval);
   }
 
   /** A copy of the approval, or `undefined` if this workspace does not hold it. */
-  async findOne(workspaceId: string, approvalId: string): Promise<Approval | undefined> {
-    const approval = this.workspaces.get(workspaceId)?.approvals.get(approvalId);
-    return approval && structuredClone(approval);
+  async findOne(workspaceId: string, approvalId: string): Promise<ApprovalRecord | undefined> {
+    const entry = this.workspaces.get(workspaceId)?.approvals.get(approvalId);
+    return entry && structuredClone(entry.approval);
   }
 
   /** Copies of the workspace's newest approvals, scanning back from the latest. */
-  async list(workspaceId: string, options: ListApprovalsOptions): Promise<Approval[]> {
+  async list(workspaceId: string, options: ListApprovalsOptions): Promise<ApprovalRecord[]> {
     const shelf = this.workspaces.get(workspaceId);
     if (!shelf || options.limit <= 0) return [];
     const all = Array.from(shelf.approvals.values());
-    const page: Approval[] = [];
+    const page: ApprovalRecord[] = [];
     for (let index = all.length - 1; index >= 0 && page.length < options.limit; index--) {
-      const approval = all[index];
+      const { approval } = all[index];
       if (options.status === undefined || approval.status === options.status) {
         page.push(structuredClone(approval));
       }
@@ -151,7 +162,10 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     return page;
   }
 
-  /** Check and write in one synchronous step, so concurrent decisions cannot both win. */
+  /**
+   * Check and write in one synchronous step, so concurrent decisions cannot both win; what
+   * is due is settled first, so a decision after the deadline finds the approval expired.
+   */
   async decide(
     workspaceId: string,
     approvalId: string,
@@ -159,35 +173,53 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
   ): Promise<DecideOutcome> {
     assertTerminalDecision(decision);
     const shelf = this.workspaces.get(workspaceId);
-    const approval = shelf?.approvals.get(approvalId);
-    if (!shelf || !approval) return { outcome: 'not_found' };
-    if (approval.status !== 'pending') {
-      return { outcome: 'conflict', approval: structuredClone(approval) };
+    if (shelf) this.settleDue(shelf);
+    const entry = shelf?.approvals.get(approvalId);
+    if (!shelf || !entry) return { outcome: 'not_found' };
+    if (entry.approval.status !== 'pending') {
+      return { outcome: 'conflict', approval: structuredClone(entry.approval) };
     }
+    shelf.apply(entry, decision);
+    this.touch(shelf);
+    return { outcome: 'decided', approval: structuredClone(entry.approval) };
+  }
 
-    approval.status = decision.status;
-    approval.resolvedAt = decision.resolvedAt;
-    if (decision.resolvedBy !== undefined) approval.resolvedBy = decision.resolvedBy;
-    if (decision.resolution !== undefined)
-      approval.resolution = structuredClone(decision.resolution);
-    shelf.lastDecidedAt = Date.now();
-    shelf.decided.set(approvalId, shelf.lastDecidedAt);
-    shelf.pending--;
-    this.touch(workspaceId, shelf);
-    return { outcome: 'decided', approval: structuredClone(approval) };
+  /** Clears every workspace's timer; a later write re-arms its own. */
+  onApplicationShutdown(): void {
+    for (const shelf of this.workspaces.values()) shelf.deadlines.stop();
+  }
+
+  /**
+   * What is due in the workspace, now: each expired approval ends as its `onExpiry` says
+   * and each reminder is claimed, then each is announced. The timer's callback and every
+   * write go through here, so nothing is ended or reminded twice.
+   */
+  private settleDue(shelf: WorkspaceShelf, due: Deadline[] = shelf.deadlines.takeDue()): void {
+    let expired = false;
+    for (const deadline of due) {
+      const transition = shelf.settle(deadline);
+      if (!transition) continue;
+      expired ||= transition.kind === 'expired';
+      this.transitions.next(transition);
+    }
+    if (expired) this.touch(shelf);
   }
 
   /** A shelf for a workspace not held yet, making room for it among the workspaces first. */
-  private newShelf(): WorkspaceShelf {
+  private newShelf(workspaceId: string): WorkspaceShelf {
     if (this.workspaces.size >= this.maxWorkspaces && !this.reclaimIdleWorkspace()) {
       throw new ApprovalsStoreFullError('the store', this.maxWorkspaces, 'workspaces');
     }
-    return { approvals: new Map(), decided: new Map(), pending: 0, lastDecidedAt: 0 };
+    const shelf: WorkspaceShelf = new WorkspaceShelf(workspaceId, this.maxPerWorkspace, (due) =>
+      this.settleDue(shelf, due),
+    );
+    return shelf;
   }
 
   /**
    * Drops the least recently written workspace that is only history: nothing pending and
-   * its last decision past the grace period, so no wait or recent reader can need it.
+   * its last decision past the grace period, so no wait or recent reader can need it. With
+   * nothing pending its heap is empty, so no timer goes with it.
    */
   private reclaimIdleWorkspace(): boolean {
     const now = Date.now();
@@ -201,26 +233,30 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     return false;
   }
 
-  private makeRoom(workspaceId: string, shelf: WorkspaceShelf): void {
-    if (shelf.approvals.size < this.maxPerWorkspace) return;
-    const [oldest] = shelf.decided;
-    if (oldest === undefined) {
-      throw new ApprovalsStoreFullError(`workspace ${workspaceId}`, this.maxPerWorkspace);
-    }
-    const [approvalId, decidedAt] = oldest;
-    if (Date.now() - decidedAt < this.decidedGraceMs) {
-      throw new ApprovalsStoreFullError(`workspace ${workspaceId}`, this.maxPerWorkspace, 'recent');
-    }
-    shelf.approvals.delete(approvalId);
-    shelf.decided.delete(approvalId);
-    this.total--;
-  }
-
   /** Marks the workspace as the most recently written. */
-  private touch(workspaceId: string, shelf: WorkspaceShelf): void {
-    this.workspaces.delete(workspaceId);
-    this.workspaces.set(workspaceId, shelf);
+  private touch(shelf: WorkspaceShelf): void {
+    this.workspaces.delete(shelf.workspaceId);
+    this.workspaces.set(shelf.workspaceId, shelf);
   }
+}
+
+/** The pending record of a new approval, optional fields left out rather than empty. */
+function newRecord(input: NewApproval): ApprovalRecord {
+  const approval: ApprovalRecord = {
+    id: input.id,
+    workspaceId: input.workspaceId,
+    action: input.action,
+    status: 'pending',
+    createdAt: input.createdAt,
+  };
+  if (input.payload !== undefined) approval.payload = structuredClone(input.payload);
+  if (input.requestedBy !== undefined) approval.requestedBy = input.requestedBy;
+  if (input.expiresAt !== undefined) {
+    approval.expiresAt = input.expiresAt;
+    approval.onExpiry = input.onExpiry;
+  }
+  if (input.remindAt !== undefined) approval.remindAt = input.remindAt;
+  return approval;
 }
 
 function positiveInteger(option: string, value: number): number {

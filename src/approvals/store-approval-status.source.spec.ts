@@ -14,6 +14,7 @@ describe('StoreApprovalStatusSource', () => {
       id: 'a1',
       workspaceId: 'ws1',
       action: 'x',
+      requester: 'agent-7',
       createdAt: new Date().toISOString(),
     });
   });

@@ -1,8 +1,29 @@
 import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events/internal';
 import { ApprovalsClientEnvironment, OptionalSecret, validateEnvironmentAs } from '@app/config';
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
+import {
+  DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  MAX_SWEEP_INTERVAL_MS,
+  MIN_SWEEP_INTERVAL_MS,
+} from '../approvals/lifecycle/lifecycle.config';
+import {
+  DEFAULT_IDEMPOTENCY_KEY_TTL_MS,
+  MAX_IDEMPOTENCY_KEY_TTL_MS,
+  MIN_IDEMPOTENCY_KEY_TTL_MS,
+} from '../approvals/lifecycle/idempotency-key';
+
+/** An optional integer variable in `[min, max]`, read as a number, `fallback` when unset. */
+const IntegerVariable = (min: number, max: number, fallback: number) =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => (value === undefined ? fallback : Number(value))),
+    IsInt(),
+    Min(min),
+    Max(max),
+  );
 
 /**
  * Every environment variable the host reads (those of any approvals client, and its own),
@@ -46,6 +67,22 @@ export class Environment extends ApprovalsClientEnvironment {
   })
   @Matches(/^(?!pg_)/, { message: 'DATABASE_SCHEMA must not start with pg_ (reserved)' })
   DATABASE_SCHEMA = DEFAULT_SCHEMA;
+
+  /** How often each replica sweeps the PostgreSQL store for due deadlines and reminders (ms). */
+  @IntegerVariable(MIN_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS, DEFAULT_SWEEP_INTERVAL_MS)
+  APPROVAL_EXPIRY_SWEEP_INTERVAL_MS = DEFAULT_SWEEP_INTERVAL_MS;
+
+  /** Most pending approvals one requester may hold in one workspace. */
+  @IntegerVariable(1, 1_000_000, DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER)
+  MAX_OPEN_APPROVALS_PER_REQUESTER = DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER;
+
+  /** How long an `Idempotency-Key` is remembered (ms). */
+  @IntegerVariable(
+    MIN_IDEMPOTENCY_KEY_TTL_MS,
+    MAX_IDEMPOTENCY_KEY_TTL_MS,
+    DEFAULT_IDEMPOTENCY_KEY_TTL_MS,
+  )
+  IDEMPOTENCY_KEY_TTL_MS = DEFAULT_IDEMPOTENCY_KEY_TTL_MS;
 }
 
 /** `ConfigModule.forRoot({ validate })`: the typed environment, or an error naming each bad variable. */

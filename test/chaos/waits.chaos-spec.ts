@@ -16,8 +16,12 @@ import { bootTopology, reachable, TEST_REDIS_URL } from './support/topology';
  * (b) on replica B, sharing A's PostgreSQL schema and Redis prefix, its Redis behind another
  * relay: as bridge waits and as long-polls. Meanwhile each relay is cut 10 times, 20 % of
  * status reads fail or hang past a short time limit, and events arrive duplicated, late, ahead
- * of their own commit or forged. Every wait must end with the store's outcome within
- * `pollIntervalMs + 1 s` of its decision; none may hang, none may stay pending.
+ * of their own commit or forged. 15 of the approvals nobody decides: they carry a deadline
+ * and the store ends them as `expired` (host A's timer in memory; with PostgreSQL, whichever
+ * replica's sweeper gets there first). Every wait must end with the store's outcome within
+ * `pollIntervalMs + 1 s` of its decision (an expired one's bridge waits rejected with
+ * `ApprovalExpiredError`, within one sweep more of the deadline); none may hang, none may
+ * stay pending.
  *
  * Everything runs in this one process (under --detectOpenHandles), so the harness keeps its
  * own load small enough not to be what it measures: approvals are pending 3 to 12 s each,
@@ -38,6 +42,12 @@ const BOUND_MS = POLL_INTERVAL_MS + 1_000;
 const WAIT_TIMEOUT_MS = 120_000;
 /** Decisions made with plain SQL in the shared store: no REST, no event but the store's. */
 const STORE_DECISION_SHARE = 0.15;
+/** Approvals nobody decides: they carry a deadline and the store ends them as `expired`. */
+const EXPIRY_SHARE = 0.15;
+/** The PostgreSQL store's sweep period on A and B (the in-memory store's timer is exact). */
+const SWEEP_INTERVAL_MS = 500;
+/** How late a wait on an expiring approval may end after its deadline: one sweep more. */
+const EXPIRY_BOUND_MS = SWEEP_INTERVAL_MS + BOUND_MS;
 /**
  * The worker subscribes to these as it connects; waits in the other workspaces make it
  * subscribe on demand, and are polled until that subscription is acknowledged.
@@ -72,6 +82,7 @@ function shapeFor(withServices: boolean): ChaosShape {
       : ['producer', 'worker_manager'],
     // Only the PostgreSQL store announces a decision nobody published.
     storeDecisionShare: withServices ? STORE_DECISION_SHARE : 0,
+    expiryShare: EXPIRY_SHARE,
   };
 }
 
@@ -92,6 +103,15 @@ function wrongOutcome(wait: WaitRecord, final: Approval): string | undefined {
     if (
       outcome.kind === 'cancelled' &&
       outcome.error.approvalId === final.id &&
+      sameRecord(outcome.error.approval)
+    ) {
+      return;
+    }
+  } else if (final.status === 'expired') {
+    if (
+      outcome.kind === 'expired' &&
+      outcome.error.approvalId === final.id &&
+      outcome.error.expiredAt === final.expiresAt &&
       sameRecord(outcome.error.approval)
     ) {
       return;
@@ -129,18 +149,22 @@ function judge(run: ChaosRun, finals: Map<string, Approval>) {
   const latenessOf = (wait: WaitRecord) =>
     wait.endedAt! -
     Math.max(run.decisions[wait.plan.approvalIndex].decidedAt ?? Number.NaN, wait.startedAt!);
+  const boundOf = (wait: WaitRecord) =>
+    run.decisions[wait.plan.approvalIndex].plan.action === 'expire' ? EXPIRY_BOUND_MS : BOUND_MS;
   const latenessByKind = {} as Record<WaitKind, number[]>;
   for (const wait of ended) (latenessByKind[wait.plan.kind] ??= []).push(latenessOf(wait));
+  const expiring = ended.filter((wait) => boundOf(wait) === EXPIRY_BOUND_MS);
   return {
     lost: run.waits.filter((wait) => wait.endedAt === undefined).map(label),
     wrong: ended
       .map((wait) => wrongOutcome(wait, finals.get(wait.approval!.id)!))
       .filter((problem): problem is string => problem !== undefined),
     late: ended
-      .filter((wait) => !(latenessOf(wait) <= BOUND_MS))
+      .filter((wait) => !(latenessOf(wait) <= boundOf(wait)))
       .map((wait) => `${label(wait)} ended ${latenessOf(wait)} ms after its decision`),
     lateness: ended.map(latenessOf),
     latenessByKind,
+    expiredLateness: expiring.map(latenessOf),
   };
 }
 
@@ -188,6 +212,7 @@ describe('chaos: 1 000 waits while links are cut, reads fail and events lie', ()
         workspaceName(index),
       ),
       pollIntervalMs: POLL_INTERVAL_MS,
+      sweepIntervalMs: SWEEP_INTERVAL_MS,
       faults,
     });
     const run = new ChaosRun(plan, topology, faults, { waitTimeoutMs: WAIT_TIMEOUT_MS });
@@ -211,6 +236,8 @@ describe('chaos: 1 000 waits while links are cut, reads fail and events lie', ()
       mode,
       pollIntervalMs: POLL_INTERVAL_MS,
       boundMs: BOUND_MS,
+      expiryBoundMs: EXPIRY_BOUND_MS,
+      expiredLateness: outcome.expiredLateness,
       waitsByKind: countBy(plan.waits.map((wait) => wait.kind)),
       approvals: plan.approvals.length,
       decisionsByStatus: countBy([...finals.values()].map((approval) => approval.status)),
@@ -268,5 +295,9 @@ describe('chaos: 1 000 waits while links are cut, reads fail and events lie', ()
     }
     expect(figures.workerWaitsOnDemand).toBeGreaterThan(0);
     if (withServices) expect(run.storeDecisions).toBeGreaterThanOrEqual(APPROVALS * 0.1);
+    // Expiring approvals were in the mix, and their waits were judged against the deadline.
+    expect(run.expiries).toBe(Math.round(APPROVALS * EXPIRY_SHARE));
+    expect(figures.decisionsByStatus.expired).toBe(run.expiries);
+    expect(outcome.expiredLateness.length).toBeGreaterThan(0);
   });
 });

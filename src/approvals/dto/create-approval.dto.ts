@@ -1,8 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { MaxJsonBytes } from '../../common/validators/max-json-bytes.validator';
 import { MAX_ACTION_LENGTH, MAX_ACTOR_LENGTH, MAX_PAYLOAD_BYTES } from '../approvals.constants';
 import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
+import {
+  DEFAULT_EXPIRY_POLICY,
+  EXPIRY_POLICIES,
+  type ExpiryPolicy,
+  MAX_LIFECYCLE_DELAY_MS,
+  MIN_LIFECYCLE_DELAY_MS,
+} from '../lifecycle/approval-deadline';
+import { IsDeadline, NeedsDeadline, RemindsBeforeDeadline } from '../lifecycle/schedule.validators';
 
 /** Body of `POST /workspaces/:workspaceId/approvals`: what an agent asks a human to allow. */
 export class CreateApprovalDto {
@@ -30,4 +38,52 @@ export class CreateApprovalDto {
   @NoControlCharacters()
   @Length(1, MAX_ACTOR_LENGTH)
   requestedBy?: string;
+
+  @ApiPropertyOptional({
+    minimum: MIN_LIFECYCLE_DELAY_MS,
+    maximum: MAX_LIFECYCLE_DELAY_MS,
+    example: 3_600_000,
+    description:
+      'Deadline, in ms from now: still pending then, the store ends it as onExpiry says. Not with expiresAt.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_LIFECYCLE_DELAY_MS)
+  @Max(MAX_LIFECYCLE_DELAY_MS)
+  expiresInMs?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-12-24T17:00:00Z',
+    description:
+      'Deadline as an ISO-8601 date-time with a zone, in the future and within 30 days. Not with expiresInMs.',
+  })
+  @IsOptional()
+  @IsDeadline()
+  expiresAt?: string;
+
+  @ApiPropertyOptional({
+    enum: EXPIRY_POLICIES,
+    default: DEFAULT_EXPIRY_POLICY,
+    description:
+      'At the deadline: expire (status expired), reject (rejected) or approve (auto_approved), each with resolvedBy "system:expiry". Needs a deadline.',
+  })
+  @IsOptional()
+  @IsIn(EXPIRY_POLICIES)
+  @NeedsDeadline()
+  onExpiry?: ExpiryPolicy;
+
+  @ApiPropertyOptional({
+    minimum: MIN_LIFECYCLE_DELAY_MS,
+    maximum: MAX_LIFECYCLE_DELAY_MS,
+    example: 900_000,
+    description:
+      'Once this many ms after creation, if still pending, subscribers get one approval:reminder hint. Less than the deadline.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_LIFECYCLE_DELAY_MS)
+  @Max(MAX_LIFECYCLE_DELAY_MS)
+  @RemindsBeforeDeadline()
+  remindAfterMs?: number;
 }

@@ -63,6 +63,7 @@ describe('the decision trigger (migration 2)', () => {
       id: id ?? randomUUID(),
       workspaceId: 'ws1',
       action: 'send_email',
+      requester: 'agent-7',
       createdAt: new Date().toISOString(),
     });
   }

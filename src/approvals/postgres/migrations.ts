@@ -39,6 +39,16 @@ export interface Migration {
  *   library could never wait on (over 128 characters) are not announced, and an over-long
  *   `resolved_by` is left out: that bounds the payload far below PostgreSQL's 8 000-byte
  *   limit, because a `pg_notify` that failed would fail the decision itself.
+ * - Migration 3 gives approvals their lifecycle: a deadline (`expires_at`, `on_expiry`, both
+ *   or neither), one reminder (`remind_at`, `reminded_at` once claimed), the creating
+ *   principal (`requester`, the cap's and the keys' scope), `expired` among the statuses,
+ *   and the idempotency keys (`approval_idempotency_keys`, written in the same transaction
+ *   as the approval they made; unique per workspace, requester and key). Its three partial
+ *   indexes hold pending rows only, so the sweeper's "what is due" and the cap's count are
+ *   index scans over what is open, however long the history. Expiry is a pending→decided
+ *   update like any decision, so migration 2's trigger announces it. Approvals made before
+ *   it have no `requester` and so count against no cap. On a large table it takes the
+ *   table's lock while it builds the indexes (each scans the table once).
  */
 export const APPROVALS_MIGRATIONS: readonly Migration[] = [
   {
@@ -92,6 +102,45 @@ export const APPROVALS_MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW
         WHEN (OLD.status = 'pending' AND NEW.status <> 'pending')
         EXECUTE FUNCTION ${schema}.approvals_notify_decided();
+    `,
+  },
+  {
+    version: 3,
+    name: 'approval lifecycle: deadlines, reminders, idempotency keys',
+    // Literal lists, not the code's constants: a released migration never changes.
+    up: (schema) => `
+      ALTER TABLE ${schema}.approvals
+        ADD COLUMN requester text,
+        ADD COLUMN expires_at timestamptz,
+        ADD COLUMN on_expiry text
+          CONSTRAINT approvals_on_expiry_check CHECK (on_expiry IN ('expire', 'reject', 'approve')),
+        ADD COLUMN remind_at timestamptz,
+        ADD COLUMN reminded_at timestamptz,
+        ADD CONSTRAINT approvals_deadline_check CHECK ((expires_at IS NULL) = (on_expiry IS NULL)),
+        DROP CONSTRAINT approvals_status_check,
+        ADD CONSTRAINT approvals_status_check
+          CHECK (status IN ('pending', 'approved', 'rejected', 'auto_approved', 'cancelled', 'expired'));
+      CREATE INDEX approvals_due_idx ON ${schema}.approvals (expires_at)
+        WHERE status = 'pending' AND expires_at IS NOT NULL;
+      CREATE INDEX approvals_reminder_due_idx ON ${schema}.approvals (remind_at)
+        WHERE status = 'pending' AND remind_at IS NOT NULL AND reminded_at IS NULL;
+      CREATE INDEX approvals_open_by_requester_idx ON ${schema}.approvals (workspace_id, requester)
+        WHERE status = 'pending';
+      CREATE TABLE ${schema}.approval_idempotency_keys (
+        workspace_id text NOT NULL,
+        requester text NOT NULL,
+        key text NOT NULL,
+        fingerprint text NOT NULL,
+        approval_id text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        CONSTRAINT approval_idempotency_keys_pkey PRIMARY KEY (workspace_id, requester, key),
+        -- Deferred: the key is written first, so racing creates queue on it.
+        CONSTRAINT approval_idempotency_keys_approval_fkey FOREIGN KEY (workspace_id, approval_id)
+          REFERENCES ${schema}.approvals (workspace_id, id) DEFERRABLE INITIALLY DEFERRED
+      );
+      CREATE INDEX approval_idempotency_keys_expires_idx
+        ON ${schema}.approval_idempotency_keys (expires_at);
     `,
   },
 ];

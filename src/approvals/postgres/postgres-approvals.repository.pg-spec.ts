@@ -8,6 +8,7 @@ import { MAX_LIST_LIMIT } from '../approvals.constants';
 import { describeApprovalsRepositoryContract } from '../approvals.repository.contract-spec';
 import type { ApprovalDecision, NewApproval } from '../approvals.repository';
 import { runMigrations } from './migration-runner';
+import { quoteSchemaName } from './schema-name';
 import { PostgresApprovalsRepository } from './postgres-approvals.repository';
 import { dropSchema, temporarySchemaName, testPool } from './testing/temporary-schema';
 
@@ -32,12 +33,14 @@ afterAll(async () => {
 describeApprovalsRepositoryContract(
   'PostgresApprovalsRepository',
   () => new PostgresApprovalsRepository(pool, schema),
+  (repository) => (repository as PostgresApprovalsRepository).sweep(),
 );
 
 const newApproval = (workspaceId: string, overrides: Partial<NewApproval> = {}): NewApproval => ({
   id: randomUUID(),
   workspaceId,
   action: 'send_email',
+  requester: 'agent-7',
   createdAt: new Date().toISOString(),
   ...overrides,
 });
@@ -98,6 +101,75 @@ describe('PostgresApprovalsRepository across replicas (two pools, one schema)', 
         await expect(replica.findOne(workspaceId, id)).resolves.toEqual(winners[0]);
       }
     }
+  });
+
+  it('makes one approval of 20 parallel creates with one key spread over two replicas', async () => {
+    const replicas = [
+      new PostgresApprovalsRepository(pool, schema),
+      new PostgresApprovalsRepository(otherPool, schema),
+    ];
+    const workspaceId = `ws-${randomUUID()}`;
+    const idempotency = { key: 'retry-1', fingerprint: 'f', ttlMs: 60_000 };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        replicas[index % 2].create(newApproval(workspaceId), {
+          idempotency,
+          maxOpenPerRequester: 100,
+        }),
+      ),
+    );
+    expect(new Set(results.map((approval) => approval.id)).size).toBe(1);
+    await expect(replicas[0].list(workspaceId, { limit: 100 })).resolves.toHaveLength(1);
+  });
+
+  it('never passes the open-approvals cap with creates spread over two replicas', async () => {
+    const replicas = [
+      new PostgresApprovalsRepository(pool, schema),
+      new PostgresApprovalsRepository(otherPool, schema),
+    ];
+    const workspaceId = `ws-${randomUUID()}`;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, index) =>
+        replicas[index % 2].create(newApproval(workspaceId), { maxOpenPerRequester: 7 }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(7);
+    await expect(
+      replicas[1].list(workspaceId, { status: 'pending', limit: 100 }),
+    ).resolves.toHaveLength(7);
+  });
+
+  it('ends each due approval once when two replicas sweep at the same time', async () => {
+    const replicas = [
+      new PostgresApprovalsRepository(pool, schema),
+      new PostgresApprovalsRepository(otherPool, schema),
+    ];
+    const ended: string[] = [];
+    const subscriptions = replicas.map((replica) =>
+      replica.lifecycle$.subscribe(({ kind, approval }) => {
+        if (kind === 'expired') ended.push(approval.id);
+      }),
+    );
+    const workspaceId = `ws-${randomUUID()}`;
+    const expiresAt = new Date(Date.now() - 1_000).toISOString();
+    const ids = new Set<string>();
+    for (let index = 0; index < 120; index++) {
+      const created = await replicas[0].create(
+        newApproval(workspaceId, { expiresAt, onExpiry: 'expire' }),
+      );
+      ids.add(created.id);
+    }
+    // Batches of 10, so each sweep takes several statements and the two interleave.
+    const reports = await Promise.all(replicas.map((replica) => replica.sweep(10)));
+    subscriptions.forEach((subscription) => subscription.unsubscribe());
+
+    const mine = ended.filter((id) => ids.has(id));
+    expect(mine).toHaveLength(120);
+    expect(new Set(mine).size).toBe(120);
+    expect(reports[0].expired + reports[1].expired).toBeGreaterThanOrEqual(120);
+    await expect(
+      replicas[1].list(workspaceId, { status: 'expired', limit: 100 }),
+    ).resolves.toHaveLength(100);
   });
 
   it('shows each replica what the other wrote, as soon as it is committed', async () => {
@@ -179,6 +251,52 @@ describe('PostgresApprovalsRepository specifics', () => {
       { column_name: 'resolution', data_type: 'jsonb' },
       { column_name: 'resolved_at', data_type: 'timestamp with time zone' },
     ]);
+  });
+
+  it('never ends a decided approval, even one whose deadline an operator moved into the past', async () => {
+    const { id } = await repository.create(
+      newApproval(workspaceId, {
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        onExpiry: 'expire',
+      }),
+    );
+    await repository.decide(workspaceId, id, decision());
+    await pool.query(
+      `UPDATE ${quoteSchemaName(schema)}.approvals SET expires_at = now() - interval '1 hour'
+       WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, id],
+    );
+    await repository.sweep();
+    await expect(repository.findOne(workspaceId, id)).resolves.toMatchObject({
+      status: 'approved',
+    });
+  });
+
+  it('refuses a deadline without its policy, and an unknown status, in the table itself', async () => {
+    const table = `${quoteSchemaName(schema)}.approvals`;
+    await expect(
+      pool.query(
+        `INSERT INTO ${table} (workspace_id, id, action, created_at, expires_at)
+         VALUES ($1, 'x', 'a', now(), now())`,
+        [workspaceId],
+      ),
+    ).rejects.toThrow(/approvals_deadline_check/);
+    await expect(
+      pool.query(
+        `INSERT INTO ${table} (workspace_id, id, action, created_at, status, resolved_at)
+         VALUES ($1, 'y', 'a', now(), 'timed_out', now())`,
+        [workspaceId],
+      ),
+    ).rejects.toThrow(/approvals_status_check/);
+  });
+
+  it('sweeps due approvals by the partial index, not the whole table', async () => {
+    const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT workspace_id, id FROM ${quoteSchemaName(schema)}.approvals
+       WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= now()
+       ORDER BY expires_at LIMIT 500`,
+    );
+    expect(rows.map((row) => row['QUERY PLAN']).join('\n')).toContain('approvals_due_idx');
   });
 
   it('normalises a creation time with an offset to UTC', async () => {

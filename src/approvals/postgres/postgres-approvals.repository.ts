@@ -1,37 +1,39 @@
-import { type Approval, type ApprovalStatus } from '@app/approval-events';
 import { Logger } from '@nestjs/common';
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+import type { Pool } from 'pg';
+import { Subject } from 'rxjs';
 import { MAX_LIST_LIMIT } from '../approvals.constants';
 import {
   assertTerminalDecision,
   type ApprovalDecision,
+  type ApprovalRecord,
   type ApprovalsRepository,
+  type CreateOptions,
   type DecideOutcome,
+  type LifecycleTransition,
   type ListApprovalsOptions,
   type NewApproval,
 } from '../approvals.repository';
 import { DuplicateApprovalError } from '../errors/duplicate-approval.error';
 import type { AfterDecisionCommitHook } from './after-decision-commit.hook';
-import { isConnectionFailure } from './connection-failure';
-import { quoteSchemaName } from './schema-name';
+import { type ApprovalRow, toApproval } from './approval-row';
+import {
+  type ApprovalStatements,
+  OPEN_APPROVALS_LOCK_NAMESPACE,
+  statementsFor,
+} from './approval-statements';
+import { checkOpenApprovals, claimIdempotencyKey } from './create-guards';
 import { StoreOutageLog } from './store-outage.log';
+import { StorePool } from './store-pool';
 
-/** One `approvals` row as `pg` returns it (jsonb parsed, timestamptz as `Date`). */
-interface ApprovalRow {
-  id: string;
-  workspace_id: string;
-  action: string;
-  payload: Record<string, unknown> | null;
-  requested_by: string | null;
-  status: ApprovalStatus;
-  created_at: Date | string;
-  resolution: Record<string, unknown> | null;
-  resolved_by: string | null;
-  resolved_at: Date | string | null;
+/** Rows one sweep statement takes at most: bounds each statement's locks and its time. */
+export const SWEEP_BATCH_SIZE = 500;
+
+/** What one {@link PostgresApprovalsRepository.sweep} did. */
+export interface SweepReport {
+  expired: number;
+  reminded: number;
+  keysPurged: number;
 }
-
-const COLUMNS =
-  'id, workspace_id, action, payload, requested_by, status, created_at, resolution, resolved_by, resolved_at';
 
 /**
  * The durable approvals store: one `approvals` table in PostgreSQL, shared by every replica.
@@ -44,25 +46,38 @@ const COLUMNS =
  *
  * A decision is one conditional `UPDATE … WHERE status = 'pending'`: PostgreSQL's row lock
  * serialises racing decisions from any number of processes, and each loser re-checks the
- * condition against the winner's committed row, so exactly one wins.
+ * condition against the winner's committed row, so exactly one wins. Expiry is the same
+ * kind of update ({@link expire}, the one place an approval is ended at its deadline), so
+ * a decision racing it is one of those racers.
+ *
+ * A create is one transaction: the idempotency key first (racing creates with one key queue
+ * on its unique index, and all but the first find it), then a transaction-scoped advisory
+ * lock on (workspace, requester) so the cap's count and the insert are one step for every
+ * replica, then the insert.
  *
  * Deviations from the in-memory store, on purpose:
  * - no bounds and no eviction: the database is durable history, sized by its operator
  *   (`ApprovalsStoreFullError` is never thrown);
- * - `list` never returns more than `MAX_LIST_LIMIT` rows, whatever `limit` asks (the API
- *   caps it there too), so one call cannot read a whole workspace;
- * - PostgreSQL refuses the NUL character in `text` and `jsonb`, so a string holding `\u0000`
- *   is an error here where memory would keep it;
- * - a database that cannot be reached (refused, dropped, timed out, no free connection) is
- *   an `ApprovalsStoreUnavailableError`, never the driver's own error, and each outage is
- *   logged once when it starts and once when it ends ({@link StoreOutageLog}).
+ * - `list` never returns more than `MAX_LIST_LIMIT` rows, whatever `limit` asks;
+ * - PostgreSQL refuses the NUL character in `text` and `jsonb`;
+ * - deadlines are reached by {@link sweep}, which `ApprovalsExpirySweeper` runs on every
+ *   replica (so up to its period late), but a decision after the deadline loses to it all
+ *   the same;
+ * - a database that cannot be reached is an `ApprovalsStoreUnavailableError`, never the
+ *   driver's own error, and each outage is logged once ({@link StoreOutageLog}).
  *
  * @example
  * await runMigrations(pool, { schema: 'public' });
  * const repository = new PostgresApprovalsRepository(pool, 'public');
  */
 export class PostgresApprovalsRepository implements ApprovalsRepository {
-  private readonly sql: ReturnType<typeof statementsFor>;
+  private readonly sql: ApprovalStatements;
+  private readonly db: StorePool;
+  private readonly transitions = new Subject<LifecycleTransition>();
+
+  readonly lifecycle$ = this.transitions.asObservable();
+  /** Migration 2's trigger NOTIFYs every committed decision, expiries included. */
+  readonly announcesDecisions = true;
 
   /**
    * @param pool Shared, owned by the caller: this class never ends it.
@@ -72,42 +87,61 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
    * @param outages Shared with the pool's error listener when the module builds both.
    */
   constructor(
-    private readonly pool: Pool,
+    pool: Pool,
     readonly schema: string,
     private readonly afterCommit?: AfterDecisionCommitHook,
-    private readonly outages = new StoreOutageLog(new Logger('ApprovalsDatabase')),
+    outages = new StoreOutageLog(new Logger('ApprovalsDatabase')),
   ) {
-    this.sql = statementsFor(`${quoteSchemaName(schema)}.approvals`);
+    this.sql = statementsFor(schema);
+    this.db = new StorePool(pool, outages);
   }
 
-  /** Inserts a pending approval; a second insert of the same id is refused, not overwritten. */
-  async create(input: NewApproval): Promise<Approval> {
-    const { rows } = await this.query<ApprovalRow>(this.sql.insert, [
-      input.workspaceId,
-      input.id,
-      input.action,
-      input.payload === undefined ? null : JSON.stringify(input.payload),
-      input.requestedBy ?? null,
-      input.createdAt,
-    ]);
-    if (rows.length === 0) throw new DuplicateApprovalError(input.workspaceId, input.id);
-    return toApproval(rows[0]);
+  /** Inserts a pending approval in one transaction with its key and the cap's count. */
+  async create(input: NewApproval, options: CreateOptions = {}): Promise<ApprovalRecord> {
+    const outcome = await this.db.transaction(async (client) => {
+      const replayOf = await claimIdempotencyKey(client, this.sql, input, options.idempotency);
+      if (replayOf !== undefined) return { replayOf };
+      if (options.maxOpenPerRequester !== undefined) {
+        const scope = `${OPEN_APPROVALS_LOCK_NAMESPACE}:${this.schema}`;
+        await checkOpenApprovals(client, this.sql, scope, input, options.maxOpenPerRequester);
+      }
+      const { rows } = await client.query<ApprovalRow>(this.sql.insert, [
+        input.workspaceId,
+        input.id,
+        input.action,
+        input.payload === undefined ? null : JSON.stringify(input.payload),
+        input.requestedBy ?? null,
+        input.createdAt,
+        input.requester,
+        input.expiresAt ?? null,
+        input.expiresAt === undefined ? null : input.onExpiry,
+        input.remindAt ?? null,
+      ]);
+      if (rows.length === 0) throw new DuplicateApprovalError(input.workspaceId, input.id);
+      return { created: toApproval(rows[0]) };
+    });
+    if (outcome.created) return outcome.created;
+    // Nothing was written: the key's approval was committed by the create that made it.
+    const replayed = await this.findOne(input.workspaceId, outcome.replayOf);
+    if (!replayed)
+      throw new Error(`Idempotency key points at missing approval ${outcome.replayOf}`);
+    return replayed;
   }
 
   /** The approval, or `undefined` if this workspace does not hold it. */
-  async findOne(workspaceId: string, approvalId: string): Promise<Approval | undefined> {
-    const { rows } = await this.query<ApprovalRow>(this.sql.findOne, [workspaceId, approvalId]);
+  async findOne(workspaceId: string, approvalId: string): Promise<ApprovalRecord | undefined> {
+    const { rows } = await this.db.query<ApprovalRow>(this.sql.findOne, [workspaceId, approvalId]);
     return rows.length === 0 ? undefined : toApproval(rows[0]);
   }
 
   /** The workspace's newest approvals, one index range scan. */
-  async list(workspaceId: string, options: ListApprovalsOptions): Promise<Approval[]> {
+  async list(workspaceId: string, options: ListApprovalsOptions): Promise<ApprovalRecord[]> {
     const limit = Math.min(Math.floor(options.limit), MAX_LIST_LIMIT);
     if (!(limit > 0)) return [];
     const { rows } =
       options.status === undefined
-        ? await this.query<ApprovalRow>(this.sql.list, [workspaceId, limit])
-        : await this.query<ApprovalRow>(this.sql.listByStatus, [
+        ? await this.db.query<ApprovalRow>(this.sql.list, [workspaceId, limit])
+        : await this.db.query<ApprovalRow>(this.sql.listByStatus, [
             workspaceId,
             limit,
             options.status,
@@ -119,7 +153,9 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
    * The conditional `UPDATE` decides; only when it matched nothing does a `SELECT` tell a
    * conflict from an absent approval. The `SELECT` is a separate statement on purpose: under
    * READ COMMITTED it takes a fresh snapshot and so sees the winner's committed row, which a
-   * CTE in the same statement (same snapshot) would still see as pending.
+   * CTE in the same statement (same snapshot) would still see as pending. A pending row it
+   * finds is past its deadline (the sweeper has not reached it yet): it is expired here,
+   * and the decision loses to that.
    */
   async decide(
     workspaceId: string,
@@ -135,11 +171,11 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
       decision.resolution === undefined ? null : JSON.stringify(decision.resolution),
       decision.resolvedAt,
     ];
-    // Two attempts: the only way the UPDATE misses and the SELECT then finds a pending row
-    // is an insert of that id in between; the retry decides it like any other. Rows are
-    // never deleted and never return to pending, so a second miss is a real conflict.
+    // Two attempts: besides an overdue row, the only way the UPDATE misses and the SELECT
+    // then finds a pending row is an insert of that id in between; the retry decides it like
+    // any other. Rows are never deleted and never return to pending.
     for (let attempt = 0; ; attempt++) {
-      const updated = await this.query<ApprovalRow>(this.sql.decide, parameters);
+      const updated = await this.db.query<ApprovalRow>(this.sql.decide, parameters);
       if (updated.rows.length > 0) {
         const approval = toApproval(updated.rows[0]);
         this.afterCommit?.(approval);
@@ -147,70 +183,51 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
       }
       const current = await this.findOne(workspaceId, approvalId);
       if (!current) return { outcome: 'not_found' };
+      if (current.status === 'pending' && current.expiresAt !== undefined) {
+        const [expired] = await this.expire(this.sql.expireOne, [workspaceId, approvalId]);
+        if (expired) return { outcome: 'conflict', approval: expired };
+        continue; // not overdue after all, or ended meanwhile: read again
+      }
       if (current.status !== 'pending' || attempt > 0) {
         return { outcome: 'conflict', approval: current };
       }
     }
   }
 
-  /** Every statement goes through here, so no driver error about reachability escapes. */
-  private async query<Row extends QueryResultRow>(
-    text: string,
-    values: unknown[],
-  ): Promise<QueryResult<Row>> {
-    try {
-      const result = await this.pool.query<Row>(text, values);
-      this.outages.succeeded();
-      return result;
-    } catch (error) {
-      if (isConnectionFailure(error)) throw this.outages.failed(error);
-      // The database answered, so it is reachable, even if this statement was refused.
-      if (typeof (error as { code?: unknown }).code === 'string') this.outages.succeeded();
-      throw error;
+  /**
+   * One pass of the store's own work, in batches of at most `batchSize` rows, until a batch
+   * comes back short: ends every approval past its deadline, claims every due reminder, and
+   * forgets expired idempotency keys. Any number of replicas may run it at once: each row is
+   * taken by exactly one (`FOR UPDATE SKIP LOCKED`), and every ending and claim is announced
+   * on {@link lifecycle$}.
+   */
+  async sweep(batchSize = SWEEP_BATCH_SIZE): Promise<SweepReport> {
+    const report: SweepReport = { expired: 0, reminded: 0, keysPurged: 0 };
+    for (let count = batchSize; count === batchSize; report.expired += count) {
+      count = (await this.expire(this.sql.expireDue, [batchSize])).length;
     }
+    for (let count = batchSize; count === batchSize; report.reminded += count) {
+      const { rows } = await this.db.query<ApprovalRow>(this.sql.claimReminders, [batchSize]);
+      for (const row of rows)
+        this.transitions.next({ kind: 'reminded', approval: toApproval(row) });
+      count = rows.length;
+    }
+    for (let count = batchSize; count === batchSize; report.keysPurged += count) {
+      count = (await this.db.query(this.sql.purgeKeys, [batchSize])).rowCount ?? 0;
+    }
+    return report;
   }
-}
 
-/** Every statement, built once per repository with the qualified table name. */
-function statementsFor(table: string) {
-  const newestFirst = 'ORDER BY created_at DESC, seq DESC';
-  return {
-    insert: `
-      INSERT INTO ${table} (workspace_id, id, action, payload, requested_by, created_at)
-      VALUES ($1, $2, $3, $4::jsonb, $5, $6::timestamptz)
-      ON CONFLICT (workspace_id, id) DO NOTHING
-      RETURNING ${COLUMNS}`,
-    findOne: `SELECT ${COLUMNS} FROM ${table} WHERE workspace_id = $1 AND id = $2`,
-    list: `SELECT ${COLUMNS} FROM ${table} WHERE workspace_id = $1 ${newestFirst} LIMIT $2`,
-    listByStatus: `
-      SELECT ${COLUMNS} FROM ${table}
-      WHERE workspace_id = $1 AND status = $3 ${newestFirst} LIMIT $2`,
-    decide: `
-      UPDATE ${table}
-      SET status = $3, resolved_by = $4, resolution = $5::jsonb, resolved_at = $6::timestamptz
-      WHERE workspace_id = $1 AND id = $2 AND status = 'pending'
-      RETURNING ${COLUMNS}`,
-  };
-}
-
-/** The row as the API's approval: absent optional fields left out, times as ISO-8601. */
-function toApproval(row: ApprovalRow): Approval {
-  const approval: Approval = {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    action: row.action,
-    status: row.status,
-    createdAt: isoString(row.created_at),
-  };
-  if (row.payload !== null) approval.payload = row.payload;
-  if (row.requested_by !== null) approval.requestedBy = row.requested_by;
-  if (row.resolution !== null) approval.resolution = row.resolution;
-  if (row.resolved_by !== null) approval.resolvedBy = row.resolved_by;
-  if (row.resolved_at !== null) approval.resolvedAt = isoString(row.resolved_at);
-  return approval;
-}
-
-/** Accepts a string too, in case the pool was given custom type parsers. */
-function isoString(value: Date | string): string {
-  return new Date(value).toISOString();
+  /**
+   * The one place an approval is ended at its deadline (by the sweeper's batch or by a
+   * decision that found it overdue), so whatever must go with an expiry goes here. Each row
+   * it ends is announced on {@link lifecycle$}; migration 2's trigger announces it to
+   * every replica as it commits.
+   */
+  private async expire(statement: string, values: unknown[]): Promise<ApprovalRecord[]> {
+    const { rows } = await this.db.query<ApprovalRow>(statement, values);
+    const expired = rows.map(toApproval);
+    for (const approval of expired) this.transitions.next({ kind: 'expired', approval });
+    return expired;
+  }
 }

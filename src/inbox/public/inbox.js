@@ -7,13 +7,27 @@ const API = '/api';
 const STORAGE = { apiKey: 'approvals-inbox.api-key', approver: 'approvals-inbox.approver' };
 /** The host's own rule for workspace and approval ids (src/approvals/approvals.constants.ts). */
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-const STATUSES = new Set(['pending', 'approved', 'rejected', 'auto_approved', 'cancelled']);
+const STATUSES = new Set([
+  'pending',
+  'approved',
+  'rejected',
+  'auto_approved',
+  'cancelled',
+  'expired',
+]);
 const STATUS_LABELS = {
   pending: 'Pending',
   approved: 'Approved',
   rejected: 'Rejected',
   auto_approved: 'Auto-approved',
   cancelled: 'Cancelled',
+  expired: 'Expired',
+};
+/** What each `onExpiry` makes of a pending approval at its deadline, as the page says it. */
+const EXPIRY_OUTCOME_LABELS = {
+  expire: 'expires',
+  reject: 'rejected automatically',
+  approve: 'approved automatically',
 };
 const VERB_DONE = { approve: 'Approved', reject: 'Rejected', cancel: 'Cancelled' };
 /** The REST API's page limit: the newest 100 are what one inbox view shows. */
@@ -230,6 +244,8 @@ function connectLive(current) {
   socket.on('approval:resolved', (result) =>
     hint(current, result?.workspaceId, result?.approvalId),
   );
+  // Past its reminder: re-read it, and the read's remindedAt shows it as overdue.
+  socket.on('approval:reminder', (approval) => hint(current, approval?.workspaceId, approval?.id));
 }
 
 /** The cached token while it has time left, else a new one from the API. */
@@ -404,6 +420,7 @@ function fill(node, approval) {
   age.dateTime = approval.createdAt;
   age.title = new Date(approval.createdAt).toLocaleString();
   age.textContent = ageOf(approval.createdAt);
+  fillDeadline(node, approval);
   const decided = node.querySelector('.decided');
   decided.hidden = pending;
   node.querySelector('.resolver').textContent = pending
@@ -423,6 +440,34 @@ function fill(node, approval) {
   for (const button of actions.querySelectorAll('button')) {
     button.setAttribute('aria-label', `${button.textContent.replace('…', '')} ${approval.action}`);
   }
+}
+
+/**
+ * The approval's deadline: time left while pending ("in 5 minutes"), when it passed once it
+ * ended that way ("Expired 3 minutes ago"), and "Overdue" once its reminder went out.
+ */
+function fillDeadline(node, approval) {
+  const pending = approval.status === 'pending';
+  const expiresAt = Date.parse(approval.expiresAt);
+  const byDeadline = approval.resolution?.cause === 'expired';
+  const deadline = node.querySelector('.deadline');
+  deadline.hidden = Number.isNaN(expiresAt) || (!pending && !byDeadline);
+  const time = node.querySelector('.expires');
+  const label = node.querySelector('.deadline-label');
+  if (deadline.hidden) {
+    time.textContent = '';
+  } else {
+    time.dateTime = approval.expiresAt;
+    time.title = new Date(expiresAt).toLocaleString();
+    time.textContent = pending
+      ? `${ageOf(approval.expiresAt)}, then ${EXPIRY_OUTCOME_LABELS[approval.onExpiry] ?? 'expired'}`
+      : ageOf(approval.expiresAt);
+    label.textContent = pending ? 'Deadline' : 'Deadline passed';
+  }
+  const overdue = pending && typeof approval.remindedAt === 'string';
+  node.querySelector('.overdue').hidden = !overdue;
+  if (overdue) node.dataset.overdue = '';
+  else delete node.dataset.overdue;
 }
 
 function ageOf(iso) {

@@ -2,7 +2,8 @@ import type { ResolvedApprovalStatus } from '@app/approval-events';
 import { createHash } from 'node:crypto';
 import { Random } from './prng';
 
-export type DecisionAction = 'approve' | 'reject' | 'cancel';
+/** `expire`: nobody decides; the approval carries a deadline there and the store ends it. */
+export type DecisionAction = 'approve' | 'reject' | 'cancel' | 'expire';
 
 /**
  * Who decides: host A's REST API (which also announces it in-process), or a plain SQL
@@ -33,7 +34,7 @@ export interface PlannedApproval {
   route: DecisionRoute;
   /** When it is requested, from the start of the chaos phase. */
   createAtMs: number;
-  /** When it is decided, from the start of the chaos phase. */
+  /** When it is decided (its deadline, for `expire`), from the start of the chaos phase. */
   decideAtMs: number;
 }
 
@@ -94,12 +95,15 @@ export interface ChaosShape {
   routes: readonly InjectionRoute[];
   /** Share of the decisions made straight in the store (needs the PostgreSQL store). */
   storeDecisionShare: number;
+  /** Share of the approvals nobody decides: they end at their deadline, as `expired`. */
+  expiryShare: number;
 }
 
 export const FINAL_STATUS: Record<DecisionAction, ResolvedApprovalStatus> = {
   approve: 'approved',
   reject: 'rejected',
   cancel: 'cancelled',
+  expire: 'expired',
 };
 
 const FORGEABLE: readonly ResolvedApprovalStatus[] = [
@@ -107,7 +111,18 @@ const FORGEABLE: readonly ResolvedApprovalStatus[] = [
   'rejected',
   'auto_approved',
   'cancelled',
+  'expired',
 ];
+
+/** `count` distinct indexes below `size`, none of them in `taken`. */
+function drawIndexes(random: Random, count: number, size: number, taken = new Set<number>()) {
+  const drawn = new Set<number>();
+  while (drawn.size < count) {
+    const index = random.int(0, size - 1);
+    if (!taken.has(index)) drawn.add(index);
+  }
+  return drawn;
+}
 
 export const workspaceName = (index: number) => `chaos-ws-${index}`;
 
@@ -121,17 +136,26 @@ export function planChaos(shape: ChaosShape): ChaosPlan {
   const approvals: PlannedApproval[] = [];
   // Exactly this many, drawn without replacement: a share that only holds on average
   // would let an unlucky seed test less than it claims.
-  const storeDecided = new Set<number>();
-  while (storeDecided.size < Math.round(shape.storeDecisionShare * shape.approvals)) {
-    storeDecided.add(random.int(0, shape.approvals - 1));
-  }
+  const storeDecided = drawIndexes(
+    random,
+    Math.round(shape.storeDecisionShare * shape.approvals),
+    shape.approvals,
+  );
+  const expiring = drawIndexes(
+    random,
+    Math.round(shape.expiryShare * shape.approvals),
+    shape.approvals,
+    storeDecided,
+  );
   for (let index = 0; index < shape.approvals; index++) {
     const decideAtMs = Math.round(random.between(shape.decisionsFromMs, shape.decisionsUntilMs));
     const pendingForMs = Math.round(random.between(...shape.pendingForMs));
     approvals.push({
       index,
       workspaceId: workspaceName(index % shape.workspaces),
-      action: random.pick(['approve', 'reject', 'cancel'] as const),
+      action: expiring.has(index)
+        ? 'expire'
+        : random.pick(['approve', 'reject', 'cancel'] as const),
       route: storeDecided.has(index) ? 'store' : 'rest',
       createAtMs: Math.max(0, decideAtMs - pendingForMs),
       decideAtMs,

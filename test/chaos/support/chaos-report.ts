@@ -16,6 +16,10 @@ export interface ChaosFigures {
   mode: string;
   pollIntervalMs: number;
   boundMs: number;
+  /** The bound of waits on approvals that expired: measured from the deadline. */
+  expiryBoundMs: number;
+  /** Lateness of the waits on approvals that expired, after the deadline. */
+  expiredLateness: number[];
   waitsByKind: Record<WaitKind, number>;
   approvals: number;
   decisionsByStatus: Record<string, number>;
@@ -73,6 +77,7 @@ export function formatFigures(figures: ChaosFigures): string {
     `[chaos] waits that polled: worker ${figures.fallbackWaits.worker}, replica ${figures.fallbackWaits.replica}; long-polls resent after a keep-alive reset: ${figures.longPollResends}`,
     `[chaos] waits lost: ${figures.waitsLost} (must be 0); wrong outcomes: ${figures.wrongOutcomes} (must be 0); pending after: ${list(figures.pendingAfter)} (must be 0)`,
     `[chaos] lateness vs REST decision: max ${ms(Math.max(...figures.lateness))}, p99 ${ms(percentile(figures.lateness, 99))}, p50 ${ms(percentile(figures.lateness, 50))}; bound ${figures.boundMs} ms (pollIntervalMs ${figures.pollIntervalMs} + 1 000); over bound: ${overBound}`,
+    `[chaos] lateness of waits on expired approvals vs their deadline: max ${ms(Math.max(...figures.expiredLateness))}, p99 ${ms(percentile(figures.expiredLateness, 99))}, p50 ${ms(percentile(figures.expiredLateness, 50))}; bound ${figures.expiryBoundMs} ms (one sweep more)`,
     `[chaos] lateness by wait kind: ${Object.entries(figures.latenessByKind)
       .map(
         ([kind, values]) =>

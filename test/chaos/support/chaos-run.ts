@@ -1,6 +1,7 @@
 import {
   type Approval,
   ApprovalCancelledException,
+  ApprovalExpiredError,
   type ApprovalResult,
   type GatewayAck,
 } from '@app/approval-events';
@@ -8,6 +9,7 @@ import { REMOTE_BUS_LINK } from '@app/approval-events/links/approval-event-bus.c
 import { REPLICA_LINK } from '@app/approval-events/links/redis-replica.link';
 import * as http from 'node:http';
 import request from 'supertest';
+import { ApprovalsRepository } from '../../../src/approvals/approvals.repository';
 import { quoteSchemaName } from '../../../src/approvals/postgres/schema-name';
 import { approvalsPath, createApproval, eventually, readApproval, track } from '../../support';
 import { Scheduler } from './scheduler';
@@ -35,6 +37,7 @@ const COVERAGE_LINK: Record<CutLink, string> = {
 export type WaitOutcome =
   | { kind: 'approval'; approval: Approval }
   | { kind: 'cancelled'; error: ApprovalCancelledException }
+  | { kind: 'expired'; error: ApprovalExpiredError }
   | { kind: 'http'; status: number; body?: Approval }
   | { kind: 'error'; message: string };
 
@@ -52,7 +55,7 @@ export interface DecisionRecord {
   /** Resolves once the approval exists on host A. */
   creation: Promise<Approval>;
   created?: Approval;
-  /** `Date.now()` when the REST decision returned 200. */
+  /** `Date.now()` when the REST decision returned 200; the deadline for an expiring one. */
   decidedAt?: number;
   decided?: Approval;
   /** Injected events due after the decision, relative to its answer. */
@@ -83,6 +86,8 @@ export class ChaosRun {
   producerRefusals = 0;
   /** Decisions made with plain SQL, no REST and no event but the store's own. */
   storeDecisions = 0;
+  /** Approvals nobody decided, ended by the store at their deadline. */
+  expiries = 0;
   /** Long-polls sent again after the keep-alive race (see `longPoll`). */
   longPollResends = 0;
   /** Approvals created and not yet decided: now, and at most. */
@@ -222,7 +227,9 @@ export class ChaosRun {
         ended(
           error instanceof ApprovalCancelledException
             ? { kind: 'cancelled', error }
-            : { kind: 'error', message: `${(error as Error).name}: ${(error as Error).message}` },
+            : error instanceof ApprovalExpiredError
+              ? { kind: 'expired', error }
+              : { kind: 'error', message: `${(error as Error).name}: ${(error as Error).message}` },
         ),
     );
   }
@@ -277,10 +284,16 @@ export class ChaosRun {
   }
 
   private async create(record: DecisionRecord): Promise<Approval> {
+    // An expiring one's deadline is its planned decision time, however late this create runs.
+    const deadline =
+      record.plan.action === 'expire'
+        ? { expiresInMs: Math.max(1_000, this.startedAt + record.plan.decideAtMs - Date.now()) }
+        : {};
     const approval = await createApproval(this.topology.hostA.url, record.plan.workspaceId, {
       action: 'chaos',
       payload: { planIndex: record.plan.index },
       requestedBy: 'chaos',
+      ...deadline,
     });
     this.faults.register(approval.id, record.plan.index);
     record.created = approval;
@@ -290,29 +303,60 @@ export class ChaosRun {
   }
 
   private async decide(record: DecisionRecord): Promise<void> {
-    const { resolvedBy, ...details } = {
-      approve: { resolvedBy: 'alice', notes: 'chaos' },
-      reject: { resolvedBy: 'bob', reason: 'chaos says no' },
-      cancel: { resolvedBy: 'carol', reason: 'chaos withdrew it' },
-    }[record.plan.action];
     const { workspaceId, id } = await record.creation;
-    if (record.plan.route === 'store') {
-      await this.decideInStore(record, resolvedBy, details);
+    const action = record.plan.action;
+    if (action === 'expire') {
+      await this.awaitExpiry(record);
     } else {
-      const response = await request(this.topology.hostA.url)
-        .post(approvalsPath(workspaceId, id, record.plan.action))
-        .send({ resolvedBy, ...details });
-      if (response.status !== 200) {
-        throw new Error(`${record.plan.action} of ${id} answered ${response.status}`);
+      const { resolvedBy, ...details } = {
+        approve: { resolvedBy: 'alice', notes: 'chaos' },
+        reject: { resolvedBy: 'bob', reason: 'chaos says no' },
+        cancel: { resolvedBy: 'carol', reason: 'chaos withdrew it' },
+      }[action];
+      if (record.plan.route === 'store') {
+        await this.decideInStore(record, resolvedBy, details);
+      } else {
+        const response = await request(this.topology.hostA.url)
+          .post(approvalsPath(workspaceId, id, action))
+          .send({ resolvedBy, ...details });
+        if (response.status !== 200) {
+          throw new Error(`${action} of ${id} answered ${response.status}`);
+        }
+        record.decidedAt = Date.now();
+        record.decided = response.body as Approval;
       }
-      record.decidedAt = Date.now();
-      record.decided = response.body as Approval;
     }
     this.pending--;
     const decidedAt = record.decidedAt!;
     for (const injection of record.afterDecision) {
       this.scheduler.at(decidedAt + injection.offsetMs, () => this.inject(injection, record));
     }
+  }
+
+  /**
+   * Nobody decides an expiring approval: the store ends it at its deadline (host A's timer
+   * in memory, or whichever replica's sweeper gets there first). Its "decision time" is the
+   * deadline, which is what its waits' lateness is measured from.
+   */
+  private async awaitExpiry(record: DecisionRecord): Promise<void> {
+    const { workspaceId, id, expiresAt } = record.created!;
+    // Host A's store in-process, not its REST API: a new HTTP connection every 50 ms takes
+    // ephemeral ports, and one could be the port of a relay that is down, which then
+    // cannot listen again (EADDRINUSE).
+    const store = this.topology.hostA.app.get<ApprovalsRepository>(ApprovalsRepository);
+    let current = record.created!;
+    await eventually(
+      `approval ${id} expired`,
+      async () => {
+        current = (await store.findOne(workspaceId, id)) ?? current;
+        return current.status !== 'pending';
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    if (current.status !== 'expired') throw new Error(`approval ${id} ended ${current.status}`);
+    record.decidedAt = Date.parse(expiresAt!);
+    record.decided = current;
+    this.expiries++;
   }
 
   /**

@@ -64,6 +64,8 @@ export interface TopologyOptions {
   /** The workspaces the worker subscribes to as it connects; any other, on demand. */
   workerWorkspaces: string[];
   pollIntervalMs: number;
+  /** How often the PostgreSQL store's sweeper ends due approvals on A and B. */
+  sweepIntervalMs: number;
   faults: ReadFaults;
 }
 
@@ -148,6 +150,7 @@ export async function bootTopology(options: TopologyOptions): Promise<Topology> 
   const services = options.withServices ? sharedServices() : undefined;
   const env: TestEnvironment = {
     APPROVAL_POLL_INTERVAL_MS: String(options.pollIntervalMs),
+    APPROVAL_EXPIRY_SWEEP_INTERVAL_MS: String(options.sweepIntervalMs),
     ...services?.env,
   };
   const hostA = await startHost({ env });
