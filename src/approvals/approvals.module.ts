@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsService } from './approvals.service';
+import { DecisionPolicy } from './decision-policy';
 import { ApprovalsStoreModule } from './approvals-store.module';
 
 /**
@@ -29,7 +30,7 @@ import { ApprovalsStoreModule } from './approvals-store.module';
 @Module({
   imports: [ApprovalsStoreModule],
   controllers: [ApprovalsController],
-  providers: [ApprovalsService],
-  exports: [ApprovalsService, ApprovalsStoreModule],
+  providers: [ApprovalsService, DecisionPolicy],
+  exports: [ApprovalsService, DecisionPolicy, ApprovalsStoreModule],
 })
 export class ApprovalsModule {}

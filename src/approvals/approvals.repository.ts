@@ -13,7 +13,10 @@ export interface NewApproval {
   workspaceId: string;
   action: string;
   payload?: Record<string, unknown>;
+  /** The creating principal's id. */
   requestedBy?: string;
+  /** The requester's label of whom it asks for (see `CreateApprovalDto.requestedFor`). */
+  requestedFor?: string;
   /** ISO-8601. */
   createdAt: string;
 }

@@ -122,6 +122,7 @@ export class InMemoryApprovalsRepository implements ApprovalsRepository {
     };
     if (input.payload !== undefined) approval.payload = structuredClone(input.payload);
     if (input.requestedBy !== undefined) approval.requestedBy = input.requestedBy;
+    if (input.requestedFor !== undefined) approval.requestedFor = input.requestedFor;
 
     shelf.approvals.set(approval.id, approval);
     shelf.pending++;

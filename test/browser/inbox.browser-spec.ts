@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import {
+  authAs,
   API_KEY,
   approvalsPath,
   createApproval,
@@ -108,6 +109,7 @@ describe('the approver inbox in Chromium', () => {
     const longPoll = handled(
       request(host.url)
         .get(approvalsPath('ws1', approval.id, 'wait'))
+        .set(authAs('agent'))
         .query({ timeoutMs: 20_000 })
         .then((response) => response.body as { status: string; resolvedBy?: string }),
     );
@@ -252,6 +254,7 @@ describe('the approver inbox in Chromium', () => {
     const read = (id: string) =>
       request(host.url)
         .get(approvalsPath('ws1', id))
+        .set(authAs('agent'))
         .then((response) => response.body);
     await expect(read(first.id)).resolves.toMatchObject({
       status: 'rejected',

@@ -15,6 +15,7 @@ import { ListApprovalsQueryDto } from '../../src/approvals/dto/list-approvals.qu
 import { RejectApprovalDto } from '../../src/approvals/dto/reject-approval.dto';
 import { WaitApprovalQueryDto } from '../../src/approvals/dto/wait-approval.query.dto';
 import {
+  authAs,
   approvalsPath,
   closeAll,
   createApproval,
@@ -432,6 +433,7 @@ describe('REST DTO validation under fuzzing', () => {
           const wire = overTheWire(body);
           const response = await request(host.url)
             .post(path)
+            .set(authAs('agent'))
             .set('content-type', 'application/json')
             .send(JSON.stringify(wire));
           tally.record(
@@ -460,7 +462,9 @@ describe('REST DTO validation under fuzzing', () => {
             route.name === 'GET wait'
               ? approvalsPath('ws-fuzz', decidedId, 'wait')
               : approvalsPath('ws-fuzz');
-          const response = await request(host.url).get(`${path}?${queryText(query)}`);
+          const response = await request(host.url)
+            .get(`${path}?${queryText(query)}`)
+            .set(authAs('agent'));
           tally.record(
             { kind: statusOf(response.status) },
             () => `${route.name} ${response.status}: ${queryText(query)}`,
@@ -485,9 +489,9 @@ describe('REST DTO validation under fuzzing', () => {
         (id) => id.length > 0 && urlSafe(id) && encodeURIComponent(id).length <= 2_000,
       );
       const property = fc.asyncProperty(segment, segment, async (workspaceId, approvalId) => {
-        const response = await request(host.url).get(
-          approvalsPath(encodeURIComponent(workspaceId), encodeURIComponent(`${approvalId}`)),
-        );
+        const response = await request(host.url)
+          .get(approvalsPath(encodeURIComponent(workspaceId), encodeURIComponent(`${approvalId}`)))
+          .set(authAs('agent'));
         tally.record(
           { kind: statusOf(response.status) },
           () => `GET one ${response.status}: ${workspaceId} ${approvalId}`,
@@ -517,6 +521,7 @@ describe('REST DTO validation under fuzzing', () => {
         const padding = 'p'.repeat(size);
         const response = await request(host.url)
           .post(path)
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send(`{"action":"${padding}"}`);
         tally.record(
@@ -532,6 +537,7 @@ describe('REST DTO validation under fuzzing', () => {
       for (const text of ['{', 'null', '"text"', '5', 'true', '{"action":"x"} trailing']) {
         const response = await request(host.url)
           .post(approvalsPath('ws-fuzz'))
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send(text);
         tally.record(
@@ -576,7 +582,11 @@ describe('REST DTO validation under fuzzing', () => {
           const path = route.action
             ? approvalsPath('ws-fuzz-media', 'absent-approval', route.action)
             : approvalsPath('ws-fuzz-media');
-          const response = await request(host.url).post(path).set('content-type', type).send(body);
+          const response = await request(host.url)
+            .post(path)
+            .set(authAs('agent'))
+            .set('content-type', type)
+            .send(body);
           tally.record({ kind: response.status === 415 ? 'refused' : 'accepted' }, () => '');
           expect({ type, status: response.status }).toEqual({ type, status: 415 });
           expect(response.body).toMatchObject({
@@ -588,7 +598,10 @@ describe('REST DTO validation under fuzzing', () => {
       await assertProperty('HTTP non-JSON bodies', property, SEED_MEDIA, HTTP_RUNS_PER_ROUTE, {
         endOnFailure: true,
       });
-      await request(host.url).get(approvalsPath('ws-fuzz-media')).expect(200, []);
+      await request(host.url)
+        .get(approvalsPath('ws-fuzz-media'))
+        .set(authAs('agent'))
+        .expect(200, []);
     });
 
     it('leaves the host healthy and the prototypes untouched', async () => {
@@ -610,6 +623,7 @@ describe('REST DTO validation under fuzzing', () => {
           const payload = `{"deep":${nested}}`;
           const response = await request(host.url)
             .post(approvalsPath('ws-fuzz'))
+            .set(authAs('agent'))
             .set('content-type', 'application/json')
             .send(`{"action":"send_email","payload":${payload}}`);
           tally.record(

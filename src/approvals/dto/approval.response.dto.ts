@@ -19,8 +19,17 @@ export class ApprovalResponseDto implements Approval {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   payload?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'agent-7' })
+  @ApiPropertyOptional({
+    example: 'agent-7',
+    description: 'The id of the principal that created it (a JWT `sub` or an API key `id`).',
+  })
   requestedBy?: string;
+
+  @ApiPropertyOptional({
+    example: 'Alice Example <alice@example.com>',
+    description: 'The requester’s label of whom it asks for; not an identity.',
+  })
+  requestedFor?: string;
 
   @ApiProperty({ enum: APPROVAL_STATUS_VALUES, example: 'pending' })
   status: ApprovalStatus;
@@ -35,7 +44,10 @@ export class ApprovalResponseDto implements Approval {
   })
   resolution?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'alice' })
+  @ApiPropertyOptional({
+    example: 'alice',
+    description: 'The id of the principal that decided or cancelled it.',
+  })
   resolvedBy?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })

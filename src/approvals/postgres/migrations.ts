@@ -29,6 +29,8 @@ export interface Migration {
  * - The two list indexes match the two list queries (all, or one status) exactly, so a page
  *   is an index range scan that stops after `limit` rows.
  * - The CHECKs keep the invariants the code relies on even against manual writes.
+ * - Migration 3 adds `requested_for`, the requester's label of whom it asks for, now that
+ *   `requested_by` is the authenticated principal rather than what the client typed.
  * - Migration 2's trigger announces every pending→decided transition on the schema's
  *   channel (`decisionChannelFor`) with `pg_notify`. It runs inside the deciding
  *   transaction, so the notification is sent if and only if the decision commits, whoever
@@ -92,6 +94,13 @@ export const APPROVALS_MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW
         WHEN (OLD.status = 'pending' AND NEW.status <> 'pending')
         EXECUTE FUNCTION ${schema}.approvals_notify_decided();
+    `,
+  },
+  {
+    version: 3,
+    name: 'requested for',
+    up: (schema) => `
+      ALTER TABLE ${schema}.approvals ADD COLUMN requested_for text;
     `,
   },
 ];

@@ -23,6 +23,7 @@ interface ApprovalRow {
   action: string;
   payload: Record<string, unknown> | null;
   requested_by: string | null;
+  requested_for: string | null;
   status: ApprovalStatus;
   created_at: Date | string;
   resolution: Record<string, unknown> | null;
@@ -31,7 +32,7 @@ interface ApprovalRow {
 }
 
 const COLUMNS =
-  'id, workspace_id, action, payload, requested_by, status, created_at, resolution, resolved_by, resolved_at';
+  'id, workspace_id, action, payload, requested_by, requested_for, status, created_at, resolution, resolved_by, resolved_at';
 
 /**
  * The durable approvals store: one `approvals` table in PostgreSQL, shared by every replica.
@@ -89,6 +90,7 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
       input.payload === undefined ? null : JSON.stringify(input.payload),
       input.requestedBy ?? null,
       input.createdAt,
+      input.requestedFor ?? null,
     ]);
     if (rows.length === 0) throw new DuplicateApprovalError(input.workspaceId, input.id);
     return toApproval(rows[0]);
@@ -176,8 +178,8 @@ function statementsFor(table: string) {
   const newestFirst = 'ORDER BY created_at DESC, seq DESC';
   return {
     insert: `
-      INSERT INTO ${table} (workspace_id, id, action, payload, requested_by, created_at)
-      VALUES ($1, $2, $3, $4::jsonb, $5, $6::timestamptz)
+      INSERT INTO ${table} (workspace_id, id, action, payload, requested_by, created_at, requested_for)
+      VALUES ($1, $2, $3, $4::jsonb, $5, $6::timestamptz, $7)
       ON CONFLICT (workspace_id, id) DO NOTHING
       RETURNING ${COLUMNS}`,
     findOne: `SELECT ${COLUMNS} FROM ${table} WHERE workspace_id = $1 AND id = $2`,
@@ -204,6 +206,7 @@ function toApproval(row: ApprovalRow): Approval {
   };
   if (row.payload !== null) approval.payload = row.payload;
   if (row.requested_by !== null) approval.requestedBy = row.requested_by;
+  if (row.requested_for !== null) approval.requestedFor = row.requested_for;
   if (row.resolution !== null) approval.resolution = row.resolution;
   if (row.resolved_by !== null) approval.resolvedBy = row.resolved_by;
   if (row.resolved_at !== null) approval.resolvedAt = isoString(row.resolved_at);

@@ -11,6 +11,7 @@ const APPROVAL_KEYS = [
   'action',
   'payload',
   'requestedBy',
+  'requestedFor',
   'status',
   'createdAt',
   'resolution',
