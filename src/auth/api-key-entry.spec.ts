@@ -49,11 +49,23 @@ describe('parseApiKeys', () => {
     expect((parse([bad]) as string[]).join('\n')).toContain(problem);
   });
 
-  it('refuses a repeated id or key, naming both entries', () => {
-    const problems = parse([entry(), entry({ key: 'x'.repeat(32) }), entry({ id: 'other' })]);
+  it('refuses a repeated key, or an id repeated with another scope, naming both entries', () => {
+    const problems = parse([
+      entry(),
+      entry({ key: 'x'.repeat(32), roles: ['admin'] }),
+      entry({ id: 'other' }),
+    ]);
     expect(problems).toEqual([
-      'API_KEYS[1] (id "billing"): id already used by API_KEYS[0]',
+      'API_KEYS[1] (id "billing"): id already used by API_KEYS[0] with other roles or workspaces (one id is one principal)',
       'API_KEYS[2] (id "other"): key already used by API_KEYS[0]',
+    ]);
+  });
+
+  it('lets one principal hold two keys while callers move to the new one', () => {
+    const rotated = parse([entry(), entry({ key: 'n'.repeat(32) })]) as { principal: unknown }[];
+    expect(rotated.map(({ principal }) => principal)).toEqual([
+      { id: 'billing', kind: 'api_key', roles: ['agent'], workspaces: ['ws1'] },
+      { id: 'billing', kind: 'api_key', roles: ['agent'], workspaces: ['ws1'] },
     ]);
   });
 

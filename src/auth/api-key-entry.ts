@@ -109,12 +109,25 @@ function fieldName(field: string): string {
     : '(name not shown)';
 }
 
-function duplicateProblems(entries: readonly { id: string; key: string }[]): string[] {
+/**
+ * A key is one entry's only. An id may repeat, so that a principal can hold an old and a new
+ * key while callers move over, but only with the same roles and workspaces: one id is one
+ * principal, whichever of its keys is sent.
+ */
+function duplicateProblems(
+  entries: readonly { id: string; key: string; roles: string[]; workspaces: string[] }[],
+): string[] {
   const problems: string[] = [];
+  const scope = (entry: { roles: string[]; workspaces: string[] }) =>
+    JSON.stringify([[...entry.roles].sort(), [...entry.workspaces].sort()]);
   entries.forEach((entry, index) => {
     const name = entryName(entry, index);
     const sameId = entries.findIndex((other) => other.id === entry.id);
-    if (sameId !== index) problems.push(`${name}: id already used by API_KEYS[${sameId}]`);
+    if (sameId !== index && scope(entries[sameId]) !== scope(entry)) {
+      problems.push(
+        `${name}: id already used by API_KEYS[${sameId}] with other roles or workspaces (one id is one principal)`,
+      );
+    }
     const sameKey = entries.findIndex((other) => other.key === entry.key);
     if (sameKey !== index) problems.push(`${name}: key already used by API_KEYS[${sameKey}]`);
   });
