@@ -9,7 +9,15 @@ import { REPLICA_LINK } from '@app/approval-events/replica/redis-replica.link';
 import * as http from 'node:http';
 import request from 'supertest';
 import { quoteSchemaName } from '../../../src/approvals/postgres/schema-name';
-import { approvalsPath, createApproval, eventually, readApproval, track } from '../../support';
+import {
+  approvalsPath,
+  authAs,
+  authAsId,
+  createApproval,
+  eventually,
+  readApproval,
+  track,
+} from '../../support';
 import { Scheduler } from './scheduler';
 import {
   type ChaosPlan,
@@ -245,7 +253,7 @@ export class ChaosRun {
   private longPoll(url: string): Promise<WaitOutcome> {
     const sentAt = Date.now();
     return new Promise<WaitOutcome>((resolve) => {
-      const request = http.get(url, { agent: this.agent }, (response) => {
+      const request = http.get(url, { agent: this.agent, headers: authAs('agent') }, (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
@@ -290,6 +298,7 @@ export class ChaosRun {
   }
 
   private async decide(record: DecisionRecord): Promise<void> {
+    // Each decided by a principal that may: the approver, the second approver, the admin.
     const { resolvedBy, ...details } = {
       approve: { resolvedBy: 'alice', notes: 'chaos' },
       reject: { resolvedBy: 'bob', reason: 'chaos says no' },
@@ -301,6 +310,7 @@ export class ChaosRun {
     } else {
       const response = await request(this.topology.hostA.url)
         .post(approvalsPath(workspaceId, id, record.plan.action))
+        .set(authAsId(resolvedBy)!)
         .send({ resolvedBy, ...details });
       if (response.status !== 200) {
         throw new Error(`${record.plan.action} of ${id} answered ${response.status}`);
