@@ -4,6 +4,7 @@ import request from 'supertest';
 import { ApiKeyAuthenticator } from '../../src/auth/api-key.authenticator';
 import { MAX_BEARER_TOKEN_LENGTH } from '../../src/auth/auth.constants';
 import { JwtAuthenticator } from '../../src/auth/jwt.authenticator';
+import type { Principal } from '../../src/auth/principal';
 import { RestAuthenticator } from '../../src/auth/rest.authenticator';
 import {
   approvalsPath,
@@ -150,6 +151,17 @@ const claims = fc.oneof(
   { weight: 3, arbitrary: hostileClaims },
 );
 
+/** How an authentication ended: a principal, a 401, or anything else (a crash). */
+function outcomeOf(authentication: Promise<Principal>) {
+  return authentication.then(
+    (principal) => ({ kind: 'accepted' as const, principal }),
+    (error: unknown) =>
+      error instanceof UnauthorizedException
+        ? { kind: 'refused' as const }
+        : { kind: 'crashed' as const, error },
+  );
+}
+
 describe('JWT claims under fuzzing', () => {
   const tally = new FuzzTally('JWT claims (authenticator + HTTP)');
   const jwt = new JwtAuthenticator({ secret: TEST_JWT_SECRET });
@@ -167,13 +179,7 @@ describe('JWT claims under fuzzing', () => {
   it('gives exactly the contract’s principal for valid claims, and a 401 for all others', async () => {
     const property = fc.asyncProperty(claims, async (claimSet) => {
       const token = await signTestJwt(claimSet);
-      const outcome = await jwt.authenticate(token).then(
-        (principal) => ({ kind: 'accepted' as const, principal }),
-        (error: unknown) =>
-          error instanceof UnauthorizedException
-            ? { kind: 'refused' as const }
-            : { kind: 'crashed' as const, error },
-      );
+      const outcome = await outcomeOf(jwt.authenticate(token));
       tally.record(
         outcome,
         (crashed) => `claims ${JSON.stringify(claimSet).slice(0, 200)}: ${String(crashed.error)}`,
@@ -218,18 +224,12 @@ describe('JWT claims under fuzzing', () => {
       }),
     );
     const property = fc.asyncProperty(tampered, async (authorization) => {
-      const outcome = await authenticator.authenticate({ authorization }).then(
-        () => ({ kind: 'accepted' as const }),
-        (error: unknown) =>
-          error instanceof UnauthorizedException
-            ? { kind: 'refused' as const }
-            : { kind: 'crashed' as const, error },
-      );
+      const outcome = await outcomeOf(authenticator.authenticate({ authorization }));
       tally.record(
         outcome,
         (crashed) => `${authorization.slice(0, 120)}: ${String(crashed.error)}`,
       );
-      expect(outcome).toEqual({ kind: 'refused' });
+      expect(outcome.kind).toBe('refused');
     });
     await assertProperty('raw Authorization', property, SEED_RAW, RAW_RUNS);
   });

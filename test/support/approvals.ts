@@ -1,6 +1,6 @@
 import type { Approval } from '@app/approval-events';
 import request from 'supertest';
-import { authAs, PRINCIPALS, type TestPrincipalName } from './principals';
+import { authAs, authAsId } from './principals';
 
 /** Path of a workspace's approvals, or of one approval and an optional action under it. */
 export const approvalsPath = (workspaceId: string, approvalId?: string, action?: string) =>
@@ -14,14 +14,6 @@ export const approvalsPath = (workspaceId: string, approvalId?: string, action?:
  */
 export const authToDecide = (action: 'approve' | 'reject' | 'cancel') =>
   authAs(action === 'cancel' ? 'agent' : 'approver');
-
-/** The credential of the test principal with this id, if there is one. */
-function authOfResolver(resolvedBy: unknown): Record<string, string> | undefined {
-  const name = (Object.keys(PRINCIPALS) as TestPrincipalName[]).find(
-    (candidate) => PRINCIPALS[candidate].id === resolvedBy,
-  );
-  return name && authAs(name);
-}
 
 /** Creates a pending approval through the REST API, as the agent unless told, and returns it. */
 export async function createApproval(
@@ -49,7 +41,7 @@ export async function decide(
   approvalId: string,
   action: 'approve' | 'reject' | 'cancel',
   body: Record<string, unknown> = {},
-  headers: Record<string, string> = authOfResolver(body.resolvedBy) ?? authToDecide(action),
+  headers: Record<string, string> = authAsId(body.resolvedBy) ?? authToDecide(action),
 ): Promise<Approval> {
   const response = await request(hostUrl)
     .post(approvalsPath(workspaceId, approvalId, action))

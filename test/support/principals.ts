@@ -70,6 +70,14 @@ export function authAs(name: TestPrincipalName): Record<string, string> {
   return { 'x-api-key': PRINCIPALS[name].key };
 }
 
+/** The header of the test principal whose id is `id`, if one is (`'bob'` is `secondApprover`). */
+export function authAsId(id: unknown): Record<string, string> | undefined {
+  const name = (Object.keys(PRINCIPALS) as TestPrincipalName[]).find(
+    (candidate) => PRINCIPALS[candidate].id === id,
+  );
+  return name && authAs(name);
+}
+
 /** `AUTH_JWT_SECRET` of the suites that set one (32+ characters). */
 export const TEST_JWT_SECRET = 'e2e-auth-jwt-secret-0123456789abcdef0123';
 
