@@ -28,7 +28,7 @@ export function childEnvironment(variables: Record<string, string>): NodeJS.Proc
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) =>
-        !/^(APPROVAL|API_KEY|EVENT_BUS|DATABASE|REDIS|PORT$|LOG_LEVEL$|NODE_ENV$)/.test(name),
+        !/^(APPROVAL|API_KEY|AUTH_|EVENT_BUS|DATABASE|REDIS|PORT$|LOG_LEVEL$|NODE_ENV$)/.test(name),
     ),
   );
   return { ...inherited, NODE_ENV: 'test', LOG_LEVEL: 'error', ...variables };

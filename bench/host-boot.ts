@@ -9,10 +9,23 @@ import { validateEnvironment } from '../src/config/environment';
 export const BENCH_PRODUCER_TOKEN = 'bench-producer-token-0123456789';
 export const BENCH_SUBSCRIBER_TOKEN = 'bench-subscriber-token-0123456789';
 
+/** The REST principals of every host the bench boots: an agent asks, an approver decides. */
+export const BENCH_AGENT_KEY = 'bench-agent-key-0123456789abcdef0123';
+export const BENCH_APPROVER_KEY = 'bench-approver-key-0123456789abcdef01';
+export const BENCH_API_KEYS = JSON.stringify([
+  { id: 'bench-agent', key: BENCH_AGENT_KEY, roles: ['agent'], workspaces: ['*'] },
+  { id: 'bench-approver', key: BENCH_APPROVER_KEY, roles: ['approver'], workspaces: ['*'] },
+]);
+
 /** What the host reads from the environment; each boot sets every one explicitly. */
 const HOST_VARIABLES = [
   'PORT',
   'API_KEY',
+  'API_KEYS',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URL',
+  'AUTH_JWT_ISSUER',
+  'AUTH_JWT_AUDIENCE',
   'APPROVAL_EVENTS_PRODUCER_TOKEN',
   'APPROVAL_EVENTS_SUBSCRIBER_TOKEN',
   'APPROVAL_EVENTS_JWT_SECRET',
@@ -32,6 +45,7 @@ export type HostEnvironment = Partial<Record<(typeof HOST_VARIABLES)[number], st
 export const HOST_DEFAULTS: HostEnvironment = {
   APPROVAL_EVENTS_PRODUCER_TOKEN: BENCH_PRODUCER_TOKEN,
   APPROVAL_EVENTS_SUBSCRIBER_TOKEN: BENCH_SUBSCRIBER_TOKEN,
+  API_KEYS: BENCH_API_KEYS,
   LOG_LEVEL: 'error',
 };
 

@@ -4,7 +4,12 @@ import { setTimeout as sleep, setImmediate as nextTurn } from 'node:timers/promi
 import { Server } from 'socket.io';
 import { BenchChild, childEnvironment, sharedNow, type ChildMessage } from './child-process';
 import { WORKSPACE } from './core-fixture';
-import { BENCH_SUBSCRIBER_TOKEN, bootHostInProcess, type BenchHost } from './host-boot';
+import {
+  BENCH_AGENT_KEY,
+  BENCH_SUBSCRIBER_TOKEN,
+  bootHostInProcess,
+  type BenchHost,
+} from './host-boot';
 import { ApprovalsClient, BenchHttpClient } from './http-client';
 import { LatencySamples } from './latency';
 import { cpuPressurePct, LoopStalls } from './noise';
@@ -291,6 +296,8 @@ async function setUp(): Promise<HostBench> {
         EVENT_BUS_URL: host.url,
         APPROVAL_EVENTS_SUBSCRIBER_TOKEN: BENCH_SUBSCRIBER_TOKEN,
         EVENT_BUS_WORKSPACES: WORKSPACE,
+        // The worker's REST reads, as an agent (its legacy single key, read as API_KEY).
+        API_KEY: BENCH_AGENT_KEY,
       });
     // Both boot at once: ts-node compiling two processes is most of the set-up time.
     const started = await Promise.allSettled([

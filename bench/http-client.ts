@@ -1,6 +1,7 @@
 import type { Approval } from '@app/approval-events';
 import * as http from 'node:http';
 import { sharedNow } from './child-process';
+import { BENCH_AGENT_KEY, BENCH_APPROVER_KEY } from './host-boot';
 
 export interface HttpAnswer<T> {
   readonly status: number;
@@ -22,8 +23,10 @@ export class BenchHttpClient {
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
+    apiKey?: string,
   ): Promise<HttpAnswer<T>> {
     const json = body === undefined ? undefined : JSON.stringify(body);
+    const credential: Record<string, string> = apiKey ? { 'x-api-key': apiKey } : {};
     return new Promise((resolve, reject) => {
       const request = http.request(
         `${this.baseUrl}${path}`,
@@ -32,8 +35,12 @@ export class BenchHttpClient {
           agent: this.agent,
           headers:
             json === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) },
+              ? credential
+              : {
+                  ...credential,
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(json),
+                },
         },
         (response) => {
           const chunks: Buffer[] = [];
@@ -61,8 +68,9 @@ export class BenchHttpClient {
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
+    apiKey?: string,
   ): Promise<HttpAnswer<T>> {
-    const answer = await this.request<T>(method, path, body);
+    const answer = await this.request<T>(method, path, body, apiKey);
     if (answer.status !== expected) {
       throw new Error(
         `${method} ${path} answered ${answer.status} (expected ${expected}): ${JSON.stringify(answer.body)}`,
@@ -82,30 +90,46 @@ export const approvalsPath = (workspaceId: string, approvalId?: string, action?:
     .filter((part) => part !== undefined)
     .join('/');
 
-/** The approvals routes of one workspace, through a {@link BenchHttpClient}. */
+/**
+ * The approvals routes of one workspace, through a {@link BenchHttpClient}: asking, reading
+ * and waiting with the agent's key, approving with the approver's (four-eyes).
+ */
 export class ApprovalsClient {
   constructor(
     readonly http: BenchHttpClient,
     readonly workspaceId: string,
+    private readonly keys = { agent: BENCH_AGENT_KEY, approver: BENCH_APPROVER_KEY },
   ) {}
 
   async create(): Promise<Approval> {
-    const answer = await this.http.expect(201, 'POST', approvalsPath(this.workspaceId), {
-      action: 'send_email',
-      payload: { to: 'bob@example.com' },
-      requestedBy: 'bench',
-    });
+    const answer = await this.http.expect(
+      201,
+      'POST',
+      approvalsPath(this.workspaceId),
+      { action: 'send_email', payload: { to: 'bob@example.com' } },
+      this.keys.agent,
+    );
     return answer.body;
   }
 
   approve(approvalId: string): Promise<HttpAnswer<Approval>> {
-    return this.http.expect(200, 'POST', approvalsPath(this.workspaceId, approvalId, 'approve'), {
-      resolvedBy: 'bench',
-    });
+    return this.http.expect(
+      200,
+      'POST',
+      approvalsPath(this.workspaceId, approvalId, 'approve'),
+      {},
+      this.keys.approver,
+    );
   }
 
   read(approvalId: string): Promise<HttpAnswer<Approval>> {
-    return this.http.expect(200, 'GET', approvalsPath(this.workspaceId, approvalId));
+    return this.http.expect(
+      200,
+      'GET',
+      approvalsPath(this.workspaceId, approvalId),
+      undefined,
+      this.keys.agent,
+    );
   }
 
   /** The long poll; resolves when it answers (decided, or pending after `timeoutMs`). */
@@ -114,6 +138,8 @@ export class ApprovalsClient {
       200,
       'GET',
       `${approvalsPath(this.workspaceId, approvalId, 'wait')}?timeoutMs=${timeoutMs}`,
+      undefined,
+      this.keys.agent,
     );
   }
 }

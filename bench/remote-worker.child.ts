@@ -41,6 +41,7 @@ async function bootWorker(mode: string): Promise<INestApplicationContext> {
             EventEmitterModule.forRoot(),
             ApprovalEventsModule.forRoot({
               approvalsApiUrl: process.env.APPROVALS_API_URL,
+              apiKey: process.env.API_KEY,
               useEvents: false,
               pollIntervalMs: POLLING_INTERVAL_MS,
             }),

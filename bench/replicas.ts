@@ -7,7 +7,7 @@ import { PostgresApprovalsRepository } from '../src/approvals/postgres/postgres-
 import { quoteSchemaName } from '../src/approvals/postgres/schema-name';
 import { BenchChild, childEnvironment, sharedNow } from './child-process';
 import { WORKSPACE } from './core-fixture';
-import { BENCH_PRODUCER_TOKEN, BENCH_SUBSCRIBER_TOKEN } from './host-boot';
+import { BENCH_API_KEYS, BENCH_PRODUCER_TOKEN, BENCH_SUBSCRIBER_TOKEN } from './host-boot';
 import { ApprovalsClient, BenchHttpClient } from './http-client';
 import { LatencySamples } from './latency';
 import { cpuPressurePct } from './noise';
@@ -316,6 +316,7 @@ async function setUp(): Promise<ReplicaBench> {
     REDIS_KEY_PREFIX: `bench-${suffix}`,
     APPROVAL_EVENTS_PRODUCER_TOKEN: BENCH_PRODUCER_TOKEN,
     APPROVAL_EVENTS_SUBSCRIBER_TOKEN: BENCH_SUBSCRIBER_TOKEN,
+    API_KEYS: BENCH_API_KEYS,
     // The default, pinned: the baseline is the old 5 s poll.
     APPROVAL_POLL_INTERVAL_MS: String(POLLING_INTERVAL_MS),
     // The throughput rounds hold all their approvals pending at once, from one requester.

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ApprovalEventsModule } from '@app/approval-events';
@@ -12,10 +11,10 @@ import { StoreApprovalStatusSource } from './approvals/store-approval-status.sou
 import { busWorkspacesFrom } from '@app/config';
 import { type Environment, validateEnvironment } from './config/environment';
 import { gatewaySecretsFrom } from './config/gateway-tokens.config';
-import { ApiKeyGuard } from './common/api-key.guard';
 import { EventTokensModule } from './event-tokens/event-tokens.module';
 import { InboxModule } from './inbox/inbox.module';
 import { OperationsModule } from './operations/operations.module';
+import { AuthModule } from './auth';
 
 /**
  * With `DATABASE_URL`, the PostgreSQL store announces every committed decision on its
@@ -37,12 +36,14 @@ function storeNotifyOptions(config: ConfigService<Environment, true>) {
  * library waits on it in-process (its store is the status source, no HTTP to itself),
  * and the Socket.io gateway publishes every decision to other processes. Replicas on one
  * PostgreSQL store hear each other's decisions from the store itself; `REDIS_URL` adds the
- * Redis link (for events the store does not announce, such as a producer's).
+ * Redis link (for events the store does not announce, such as a producer's). Every `/api`
+ * request passes the `AuthModule`'s global guard: a principal, its workspaces, its roles.
  */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment }),
     EventEmitterModule.forRoot(),
+    AuthModule,
     ApprovalsModule,
     ApprovalEventsModule.forRootAsync({
       gateway: true,
@@ -88,6 +89,5 @@ function storeNotifyOptions(config: ConfigService<Environment, true>) {
     OperationsModule,
     InboxModule,
   ],
-  providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
 })
 export class AppModule {}

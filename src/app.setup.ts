@@ -12,6 +12,7 @@ import {
   API_KEY_HEADER,
   API_KEY_SCHEME,
   API_PREFIX,
+  BEARER_SCHEME,
   UNPREFIXED_ROUTES,
 } from './common/api.constants';
 import { HttpErrorsFilter } from './common/filters/http-errors.filter';
@@ -62,6 +63,7 @@ export function configureApp(app: INestApplication): INestApplication {
       .setDescription('Approvals REST API with event-driven waits')
       .setVersion('1')
       .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, API_KEY_SCHEME)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

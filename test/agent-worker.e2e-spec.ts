@@ -7,6 +7,7 @@ import {
 import { RemoteAgent } from '../apps/agent-worker/src/remote-agent.service';
 import { InMemoryApprovalsRepository } from '../src/approvals/in-memory-approvals.repository';
 import {
+  authAs,
   API_KEY,
   approvalsPath,
   connectedToBus,
@@ -53,14 +54,8 @@ describe('Agent worker against the host (remote case)', () => {
     const wait = handled(bridge.waitForApproval(WS, approval.id, { timeoutMs: 15_000 }));
     await eventually('the worker’s first read', () => reads() === 1);
     expect(manager.pendingCount).toBe(1);
-    const decided = await decide(
-      host.url,
-      WS,
-      approval.id,
-      'approve',
-      { resolvedBy: 'alice' },
-      KEY,
-    );
+    // The worker's legacy API_KEY is an agent's, which cannot decide: the approver does.
+    const decided = await decide(host.url, WS, approval.id, 'approve', { resolvedBy: 'alice' });
     const decidedAt = Date.now();
 
     await expect(wait).resolves.toEqual(decided);
@@ -91,12 +86,13 @@ describe('Agent worker against the host (remote case)', () => {
     });
     expect(requested).toMatchObject({
       action: 'send_email',
-      requestedBy: 'agent-worker',
+      // The worker's principal: its legacy API_KEY (was the label 'agent-worker').
+      requestedBy: 'api-key',
       status: 'pending',
     });
     await eventually('the worker to wait', () => manager.pendingCount === 1);
 
-    const decided = await decide(host.url, WS, requested.id, 'reject', { resolvedBy: 'bob' }, KEY);
+    const decided = await decide(host.url, WS, requested.id, 'reject', { resolvedBy: 'bob' });
 
     await expect(outcome).resolves.toEqual(decided);
   });
@@ -154,6 +150,7 @@ describe('Agent worker against the host (remote case)', () => {
     const host = await startHost({ env: { APPROVAL_EVENTS_JWT_SECRET: JWT_SECRET } });
     const issued = await request(host.url)
       .post(`/api/workspaces/${WS}/event-tokens`)
+      .set(authAs('agent'))
       .send({ ttlSeconds: 600 })
       .expect(201);
     const warn = jest.spyOn(Logger.prototype, 'warn');
@@ -224,6 +221,7 @@ describe('Agent worker against the host (remote case)', () => {
     const host = await startHost({ env: { APPROVAL_EVENTS_JWT_SECRET: JWT_SECRET } });
     const issued = await request(host.url)
       .post(`/api/workspaces/${WS}/event-tokens`)
+      .set(authAs('agent'))
       .send({ ttlSeconds: 600 })
       .expect(201);
     const worker = await startWorker({

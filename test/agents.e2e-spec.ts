@@ -1,6 +1,7 @@
 import type { Approval } from '@app/approval-events';
 import request from 'supertest';
 import {
+  authAs,
   approvalsPath,
   decide,
   eventually,
@@ -20,6 +21,7 @@ async function agentApproval(host: RunningHost): Promise<Approval> {
   return eventually('the agent’s approval to be listed', async () => {
     const response = await request(host.url)
       .get(approvalsPath(WS))
+      .set(authAs('agent'))
       .query({ status: 'pending' })
       .expect(200);
     const [approval] = response.body as Approval[];
@@ -34,6 +36,7 @@ function askAgent(
 ) {
   return request(host.url)
     .post(agentPath())
+    .set(authAs('agent'))
     .send(body)
     .then((response) => response);
 }
@@ -51,7 +54,8 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
     expect(approval).toMatchObject({
       action: 'send_email',
       payload: EMAIL,
-      requestedBy: 'email-agent',
+      // The caller of the demo route, whose request it is (was the label 'email-agent').
+      requestedBy: 'agent-7',
       status: 'pending',
     });
     await eventually(
@@ -64,7 +68,7 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
     const response = await answer;
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ outcome: 'sent', approval: decided });
-    const outbox = await request(host.url).get(agentPath()).expect(200);
+    const outbox = await request(host.url).get(agentPath()).set(authAs('agent')).expect(200);
     expect(outbox.body).toEqual([
       expect.objectContaining({ workspaceId: WS, approvalId: approval.id, ...EMAIL }),
     ]);
@@ -82,7 +86,7 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
     const response = await answer;
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ outcome: 'refused', approval: decided });
-    await request(host.url).get(agentPath()).expect(200, []);
+    await request(host.url).get(agentPath()).set(authAs('agent')).expect(200, []);
   });
 
   it('reports cancelled when the approval is cancelled', async () => {
@@ -96,27 +100,33 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
     const response = await answer;
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ outcome: 'cancelled', approval: decided });
-    await request(host.url).get(agentPath()).expect(200, []);
+    await request(host.url).get(agentPath()).set(authAs('agent')).expect(200, []);
   });
 
   it('times out after a small timeoutMs and withdraws (cancels) its approval', async () => {
     const response = await request(host.url)
       .post(agentPath())
+      .set(authAs('agent'))
       .send({ ...EMAIL, timeoutMs: 100 })
       .expect(200);
 
     expect(response.body).toMatchObject({
       outcome: 'timed_out',
-      approval: { status: 'cancelled', resolvedBy: 'email-agent', action: 'send_email' },
+      approval: { status: 'cancelled', resolvedBy: 'agent-7', action: 'send_email' },
     });
     const approval = response.body.approval as Approval;
     await expect(readApproval(host.url, WS, approval.id)).resolves.toEqual(approval);
-    await request(host.url).get(agentPath()).expect(200, []);
+    await request(host.url).get(agentPath()).set(authAs('agent')).expect(200, []);
     expect(await hostMetric(host.url, 'approval_waits_pending')).toBe(0);
   });
 
   it('withdraws (cancels) its approval when the client hangs up', async () => {
-    const call = rawRequest('POST', `${host.url}${agentPath()}`, { ...EMAIL, timeoutMs: 60_000 });
+    const call = rawRequest(
+      'POST',
+      `${host.url}${agentPath()}`,
+      { ...EMAIL, timeoutMs: 60_000 },
+      authAs('agent'),
+    );
     const approval = await agentApproval(host);
     await eventually(
       'the agent to be waiting',
@@ -129,9 +139,9 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
       const current = await readApproval(host.url, WS, approval.id);
       return current.status === 'cancelled' ? current : undefined;
     });
-    expect(withdrawn).toMatchObject({ resolvedBy: 'email-agent' });
+    expect(withdrawn).toMatchObject({ resolvedBy: 'agent-7' });
     expect(await hostMetric(host.url, 'approval_waits_pending')).toBe(0);
-    await request(host.url).get(agentPath()).expect(200, []);
+    await request(host.url).get(agentPath()).set(authAs('agent')).expect(200, []);
   });
 
   it('answers 400 to bad bodies and opens no approval', async () => {
@@ -145,10 +155,10 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
     ];
 
     for (const [name, body] of cases) {
-      const response = await request(host.url).post(agentPath()).send(body);
+      const response = await request(host.url).post(agentPath()).set(authAs('agent')).send(body);
       expect({ name, status: response.status }).toEqual({ name, status: 400 });
     }
-    await request(host.url).get(approvalsPath(WS)).expect(200, []);
+    await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200, []);
   });
 
   it('refuses control characters in header fields with a 400 naming the field', async () => {
@@ -160,7 +170,7 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
       ['to', { ...EMAIL, to: 'bob@example.com\r\nBcc: eve@example.com' }],
     ];
     for (const [field, body] of cases) {
-      const response = await request(host.url).post(agentPath()).send(body);
+      const response = await request(host.url).post(agentPath()).set(authAs('agent')).send(body);
       expect({ body, status: response.status }).toEqual({ body, status: 400 });
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(response.body.message).toEqual(
@@ -172,6 +182,7 @@ describe('Email agent (POST /api/workspaces/:workspaceId/agents/email)', () => {
     // The body is free text: line breaks stay allowed there.
     const ok = await request(host.url)
       .post(agentPath())
+      .set(authAs('agent'))
       .send({ ...EMAIL, body: 'Line one\r\nLine two', timeoutMs: 0 });
     expect(ok.status).toBe(200);
   });

@@ -1,98 +1,93 @@
 import request from 'supertest';
-import { API_KEY, approvalsPath, createApproval, type RunningHost, startHost } from './support';
+import { RecordingLogger } from './support/recording-logger';
+import { API_KEY, approvalsPath, authAs, createApproval, decide, startHost } from './support';
 
 const WS = 'ws-keyed';
-const WRONG_KEY = 'not-the-api-key-0123456789';
+const LEGACY = { 'x-api-key': API_KEY };
 
-/** Every `/api` route, as [method, path, body]. */
-function apiRoutes(approvalId: string): [string, 'get' | 'post', string, object?][] {
-  return [
-    ['create', 'post', approvalsPath(WS), { action: 'send_email' }],
-    ['list', 'get', approvalsPath(WS)],
-    ['read', 'get', approvalsPath(WS, approvalId)],
-    ['approve', 'post', approvalsPath(WS, approvalId, 'approve'), { resolvedBy: 'alice' }],
-    ['reject', 'post', approvalsPath(WS, approvalId, 'reject'), { resolvedBy: 'alice' }],
-    ['cancel', 'post', approvalsPath(WS, approvalId, 'cancel'), {}],
-    ['wait', 'get', `${approvalsPath(WS, approvalId, 'wait')}?timeoutMs=0`],
-    [
-      'agent',
-      'post',
-      `/api/workspaces/${WS}/agents/email`,
-      { to: 'bob@example.com', subject: 'Hi', timeoutMs: 0 },
-    ],
-  ];
-}
-
-describe('API key (API_KEY set)', () => {
-  let host: RunningHost;
-
-  beforeEach(async () => {
-    host = await startHost({ env: { API_KEY } });
+describe('the legacy API_KEY: one agent key on every workspace', () => {
+  it('creates, reads, waits, cancels and issues event tokens as the principal "api-key"', async () => {
+    const host = await startHost({ env: { API_KEY, API_KEYS: undefined } });
+    const approval = await createApproval(host.url, WS, { action: 'send_email' }, LEGACY);
+    expect(approval).toMatchObject({ requestedBy: 'api-key' });
+    await request(host.url).get(approvalsPath(WS)).set(LEGACY).expect(200);
+    await request(host.url).get(approvalsPath(WS, approval.id)).set(LEGACY).expect(200);
+    await request(host.url)
+      .get(approvalsPath(WS, approval.id, 'wait'))
+      .query({ timeoutMs: 0 })
+      .set(LEGACY)
+      .expect(200);
+    await request(host.url)
+      .post(`/api/workspaces/${WS}/event-tokens`)
+      .set(LEGACY)
+      .send({})
+      .expect(201);
+    await expect(decide(host.url, WS, approval.id, 'cancel', {}, LEGACY)).resolves.toMatchObject({
+      status: 'cancelled',
+      resolvedBy: 'api-key',
+    });
   });
 
-  it.each([
-    ['missing', {}],
-    ['wrong', { 'x-api-key': WRONG_KEY }],
-    ['empty', { 'x-api-key': '' }],
-  ])(
-    'answers 401 on every /api route when x-api-key is %s, and changes nothing',
-    async (_case, headers) => {
-      const pending = await createApproval(
-        host.url,
-        WS,
-        { action: 'send_email' },
-        { 'x-api-key': API_KEY },
-      );
-
-      for (const [name, method, path, body] of apiRoutes(pending.id)) {
-        const call = request(host.url)[method](path).set(headers);
-        const response = await (body ? call.send(body) : call);
-        expect({ name, status: response.status }).toEqual({ name, status: 401 });
-        expect(response.body).toMatchObject({ statusCode: 401 });
-      }
-
-      const list = await request(host.url)
-        .get(approvalsPath(WS))
-        .set('x-api-key', API_KEY)
-        .expect(200);
-      expect(list.body).toEqual([expect.objectContaining({ id: pending.id, status: 'pending' })]);
+  it.each(['approve', 'reject'] as const)(
+    'can no longer %s: 403 naming the roles that can',
+    async (action) => {
+      const host = await startHost({ env: { API_KEY } });
+      const approval = await createApproval(host.url, WS);
+      const response = await request(host.url)
+        .post(approvalsPath(WS, approval.id, action))
+        .set(LEGACY)
+        .send({})
+        .expect(403);
+      expect(response.body).toMatchObject({
+        message: 'This needs the role approver or admin; api-key has agent',
+      });
     },
   );
 
-  it('lets every /api route through with the right key', async () => {
-    const headers = { 'x-api-key': API_KEY };
-    const pending = await createApproval(host.url, WS, { action: 'send_email' }, headers);
+  it.each([
+    ['missing', {}],
+    ['wrong', { 'x-api-key': 'not-the-api-key-0123456789' }],
+    ['empty', { 'x-api-key': '' }],
+    ['in another header', { authorization: API_KEY }],
+    ['as a bearer token', { authorization: `Bearer ${API_KEY}` }],
+  ])('answers 401 when the key is %s', async (_case, headers) => {
+    const host = await startHost({ env: { API_KEY, API_KEYS: undefined } });
+    const response = await request(host.url).get(approvalsPath(WS)).set(headers).expect(401);
+    expect(response.body).toMatchObject({ statusCode: 401 });
+  });
 
-    await request(host.url).get(approvalsPath(WS)).set(headers).expect(200);
-    await request(host.url).get(approvalsPath(WS, pending.id)).set(headers).expect(200);
-    await request(host.url)
-      .get(approvalsPath(WS, pending.id, 'wait'))
-      .query({ timeoutMs: 0 })
-      .set(headers)
-      .expect(200);
-    await request(host.url)
-      .post(approvalsPath(WS, pending.id, 'approve'))
-      .set(headers)
-      .send({ resolvedBy: 'alice' })
-      .expect(200);
+  it('does not accept the key in the query string', async () => {
+    const host = await startHost({ env: { API_KEY } });
+    await request(host.url).get(approvalsPath(WS)).query({ 'x-api-key': API_KEY }).expect(401);
   });
 
   it('keeps /health and /metrics open without a key', async () => {
+    const host = await startHost({ env: { API_KEY } });
     await request(host.url).get('/health').expect(200);
     await request(host.url).get('/metrics').expect(200);
   });
-
-  it('does not accept the key in another header or the query string', async () => {
-    await request(host.url).get(approvalsPath(WS)).set('authorization', API_KEY).expect(401);
-    await request(host.url).get(approvalsPath(WS)).query({ 'x-api-key': API_KEY }).expect(401);
-  });
 });
 
-describe('API key (API_KEY unset)', () => {
-  it('lets /api requests through without a key', async () => {
-    const host = await startHost();
+describe('a development host with no REST credential', () => {
+  it('has no open mode: it generates an agent key and an approver key and logs them once', async () => {
+    const logger = new RecordingLogger();
+    const host = await startHost({ env: { API_KEYS: undefined, LOG_LEVEL: 'log' }, logger });
+    await request(host.url).get(approvalsPath(WS)).expect(401);
 
-    await createApproval(host.url, WS);
-    await request(host.url).get(approvalsPath(WS)).expect(200);
+    const announcements = logger.lines().filter((line) => line.includes('export AGENT_KEY='));
+    expect(announcements).toHaveLength(1);
+    const [, agentKey, approverKey] = /AGENT_KEY=(\S+) APPROVER_KEY=(\S+)/.exec(announcements[0])!;
+    const agent = { 'x-api-key': agentKey };
+    const approver = { 'x-api-key': approverKey };
+    const approval = await createApproval(host.url, WS, { action: 'send_email' }, agent);
+    expect(approval.requestedBy).toBe('dev-agent');
+    await expect(decide(host.url, WS, approval.id, 'approve', {}, approver)).resolves.toMatchObject(
+      {
+        status: 'approved',
+        resolvedBy: 'dev-approver',
+      },
+    );
+    // The suites' own keys mean nothing to it.
+    await request(host.url).get(approvalsPath(WS)).set(authAs('admin')).expect(401);
   });
 });

@@ -2,6 +2,8 @@ import type { Approval } from '@app/approval-events';
 import request from 'supertest';
 import {
   approvalsPath,
+  authAs,
+  authToDecide,
   createApproval,
   decide,
   readApproval,
@@ -47,6 +49,7 @@ describe('Approvals REST API', () => {
       const before = Date.now();
       const response = await request(host.url)
         .post(approvalsPath(WS))
+        .set(authAs('agent'))
         .send({ action: 'send_email', payload: { to: 'bob@example.com' }, requestedBy: 'agent-7' })
         .expect(201);
 
@@ -72,6 +75,8 @@ describe('Approvals REST API', () => {
         id: expect.any(String),
         workspaceId: WS,
         action: 'deploy',
+        // The creating principal, whether or not the body names one.
+        requestedBy: 'agent-7',
         status: 'pending',
         createdAt: expect.stringMatching(ISO_DATE),
       });
@@ -80,7 +85,7 @@ describe('Approvals REST API', () => {
 
     it('answers 400 to bad bodies, unknown fields and bad workspace ids, and creates nothing', async () => {
       const post = (workspaceId: string, body?: unknown) => () => {
-        const call = request(host.url).post(approvalsPath(workspaceId));
+        const call = request(host.url).post(approvalsPath(workspaceId)).set(authAs('agent'));
         return body === undefined ? call.then((r) => r) : call.send(body as object).then((r) => r);
       };
       await expectEach400([
@@ -105,7 +110,7 @@ describe('Approvals REST API', () => {
         ['a workspace id of 129 characters', post('w'.repeat(129), { action: 'send_email' })],
       ]);
 
-      await request(host.url).get(approvalsPath(WS)).expect(200, []);
+      await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200, []);
     });
 
     it('answers 400, naming the key, to keys the validation would silently drop', async () => {
@@ -113,6 +118,7 @@ describe('Approvals REST API', () => {
       const postRaw = (json: string) =>
         request(host.url)
           .post(approvalsPath(WS))
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send(json);
       const cases: [json: string, message: string][] = [
@@ -146,10 +152,12 @@ describe('Approvals REST API', () => {
         });
       }
       // The query too: without the pipe ValidationPipe would drop it and answer 200.
-      const query = await request(host.url).get(`${approvalsPath(WS)}?__proto__=x`);
+      const query = await request(host.url)
+        .get(`${approvalsPath(WS)}?__proto__=x`)
+        .set(authAs('agent'));
       expect(query.status).toBe(400);
 
-      await request(host.url).get(approvalsPath(WS)).expect(200, []);
+      await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200, []);
       // Nothing leaked into any prototype on the way.
       expect(({} as Record<string, unknown>).admin).toBeUndefined();
     });
@@ -157,6 +165,7 @@ describe('Approvals REST API', () => {
     it('answers 400 to malformed JSON', async () => {
       const response = await request(host.url)
         .post(approvalsPath(WS))
+        .set(authAs('agent'))
         .set('content-type', 'application/json')
         .send('{"action": ')
         .expect(400);
@@ -172,7 +181,7 @@ describe('Approvals REST API', () => {
       await createApproval(host.url, OTHER_WS, { action: 'elsewhere' });
       await decide(host.url, WS, second.id, 'approve');
 
-      const all = await request(host.url).get(approvalsPath(WS)).expect(200);
+      const all = await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200);
       expect((all.body as Approval[]).map((approval) => approval.id)).toEqual([
         third.id,
         second.id,
@@ -181,6 +190,7 @@ describe('Approvals REST API', () => {
 
       const pending = await request(host.url)
         .get(approvalsPath(WS))
+        .set(authAs('agent'))
         .query({ status: 'pending' })
         .expect(200);
       expect((pending.body as Approval[]).map((approval) => approval.id)).toEqual([
@@ -190,24 +200,33 @@ describe('Approvals REST API', () => {
 
       const approved = await request(host.url)
         .get(approvalsPath(WS))
+        .set(authAs('agent'))
         .query({ status: 'approved' })
         .expect(200);
       expect(approved.body).toEqual([
         expect.objectContaining({ id: second.id, status: 'approved' }),
       ]);
 
-      const page = await request(host.url).get(approvalsPath(WS)).query({ limit: 1 }).expect(200);
+      const page = await request(host.url)
+        .get(approvalsPath(WS))
+        .set(authAs('agent'))
+        .query({ limit: 1 })
+        .expect(200);
       expect((page.body as Approval[]).map((approval) => approval.id)).toEqual([third.id]);
     });
 
     it('lists an unknown workspace as empty', async () => {
-      await request(host.url).get(approvalsPath('nobody-here')).expect(200, []);
+      await request(host.url)
+        .get(approvalsPath('nobody-here'))
+        .set(authAs('agent'))
+        .expect(200, []);
     });
 
     it('answers 400 to a bad query', async () => {
       const list = (query: Record<string, string>) => () =>
         request(host.url)
           .get(approvalsPath(WS))
+          .set(authAs('agent'))
           .query(query)
           .then((r) => r);
       await expectEach400([
@@ -225,12 +244,16 @@ describe('Approvals REST API', () => {
     it('answers 200 with the approval', async () => {
       const created = await createApproval(host.url, WS);
 
-      await request(host.url).get(approvalsPath(WS, created.id)).expect(200, created);
+      await request(host.url)
+        .get(approvalsPath(WS, created.id))
+        .set(authAs('agent'))
+        .expect(200, created);
     });
 
     it('answers 404 when absent', async () => {
       const response = await request(host.url)
         .get(approvalsPath(WS, '3f0c6c1e-8a4b-4c1e-9a57-2f0b1d6a9e11'))
+        .set(authAs('agent'))
         .expect(404);
       expect(response.body).toMatchObject({ statusCode: 404 });
     });
@@ -238,7 +261,10 @@ describe('Approvals REST API', () => {
     it('answers 404 when the approval belongs to another workspace', async () => {
       const created = await createApproval(host.url, OTHER_WS);
 
-      const response = await request(host.url).get(approvalsPath(WS, created.id)).expect(404);
+      const response = await request(host.url)
+        .get(approvalsPath(WS, created.id))
+        .set(authAs('agent'))
+        .expect(404);
       expect(JSON.stringify(response.body)).not.toContain(OTHER_WS);
     });
 
@@ -246,6 +272,7 @@ describe('Approvals REST API', () => {
       const read = (approvalId: string) => () =>
         request(host.url)
           .get(approvalsPath(WS, approvalId))
+          .set(authAs('agent'))
           .then((r) => r);
       await expectEach400([
         ['an odd character', read('a1$')],
@@ -260,6 +287,7 @@ describe('Approvals REST API', () => {
 
       const response = await request(host.url)
         .post(approvalsPath(WS, created.id, 'approve'))
+        .set(authAs('approver'))
         .send({ resolvedBy: 'alice', notes: 'Looks fine' })
         .expect(200);
 
@@ -278,6 +306,7 @@ describe('Approvals REST API', () => {
 
       const response = await request(host.url)
         .post(approvalsPath(WS, created.id, 'reject'))
+        .set(authAs('secondApprover'))
         .send({ resolvedBy: 'bob', reason: 'Wrong recipient', notes: 'Ask Carol' })
         .expect(200);
 
@@ -296,16 +325,20 @@ describe('Approvals REST API', () => {
 
       const bare = await request(host.url)
         .post(approvalsPath(WS, silent.id, 'cancel'))
+        .set(authAs('agent'))
         .send({})
         .expect(200);
       expect(bare.body).toEqual({
         ...silent,
         status: 'cancelled',
+        // The cancelling principal, as for any decision.
+        resolvedBy: 'agent-7',
         resolvedAt: expect.stringMatching(ISO_DATE),
       });
 
       const full = await request(host.url)
         .post(approvalsPath(WS, explained.id, 'cancel'))
+        .set(authAs('agent'))
         .send({ resolvedBy: 'agent-7', reason: 'No longer needed' })
         .expect(200);
       expect(full.body).toEqual({
@@ -321,14 +354,19 @@ describe('Approvals REST API', () => {
       'POST …/%s answers 409 with the current approval once it is decided',
       async (action) => {
         const created = await createApproval(host.url, WS);
-        const winner = await decide(host.url, WS, created.id, 'reject', {
-          resolvedBy: 'bob',
-          reason: 'first',
-        });
+        const winner = await decide(
+          host.url,
+          WS,
+          created.id,
+          'reject',
+          { reason: 'first' },
+          authAs('secondApprover'),
+        );
 
         const response = await request(host.url)
           .post(approvalsPath(WS, created.id, action))
-          .send(action === 'cancel' ? {} : { resolvedBy: 'mallory' })
+          .set(authToDecide(action))
+          .send({})
           .expect(409);
 
         expect(response.body).toEqual(winner);
@@ -339,6 +377,7 @@ describe('Approvals REST API', () => {
     it.each(DECISIONS)('POST …/%s answers 404 when absent', async (action) => {
       await request(host.url)
         .post(approvalsPath(WS, 'no-such-approval', action))
+        .set(authToDecide(action))
         .send(action === 'cancel' ? {} : { resolvedBy: 'alice' })
         .expect(404);
     });
@@ -350,7 +389,8 @@ describe('Approvals REST API', () => {
 
         await request(host.url)
           .post(approvalsPath(WS, created.id, action))
-          .send(action === 'cancel' ? {} : { resolvedBy: 'mallory' })
+          .set(authToDecide(action))
+          .send({})
           .expect(404);
 
         await expect(readApproval(host.url, OTHER_WS, created.id)).resolves.toMatchObject({
@@ -366,11 +406,11 @@ describe('Approvals REST API', () => {
         () =>
           request(host.url)
             .post(approvalsPath(WS, approvalId, action))
+            .set(authToDecide(action))
             .send(body)
             .then((r) => r);
 
       await expectEach400([
-        ['approve: no body', post('approve', {})],
         ['approve: resolvedBy empty', post('approve', { resolvedBy: '' })],
         ['approve: resolvedBy not a string', post('approve', { resolvedBy: 1 })],
         ['approve: resolvedBy too long', post('approve', { resolvedBy: 'a'.repeat(257) })],
@@ -380,12 +420,18 @@ describe('Approvals REST API', () => {
         ],
         ['approve: an unknown field', post('approve', { resolvedBy: 'alice', status: 'rejected' })],
         ['approve: a bad approval id', post('approve', { resolvedBy: 'alice' }, 'bad id!')],
-        ['reject: no resolvedBy', post('reject', { reason: 'nope' })],
-        ['reject: reason too long', post('reject', { resolvedBy: 'bob', reason: 'r'.repeat(501) })],
-        ['reject: reason not a string', post('reject', { resolvedBy: 'bob', reason: ['a'] })],
-        ['reject: an unknown field', post('reject', { resolvedBy: 'bob', why: 'x' })],
-        ['reject: a bad approval id', post('reject', { resolvedBy: 'bob' }, 'bad id!')],
+        // The host records the principal: another name than the caller's is refused.
+        ['approve: resolvedBy of another', post('approve', { resolvedBy: 'the-cfo' })],
+        ['reject: resolvedBy of another', post('reject', { resolvedBy: 'bob', reason: 'x' })],
+        [
+          'reject: reason too long',
+          post('reject', { resolvedBy: 'alice', reason: 'r'.repeat(501) }),
+        ],
+        ['reject: reason not a string', post('reject', { resolvedBy: 'alice', reason: ['a'] })],
+        ['reject: an unknown field', post('reject', { resolvedBy: 'alice', why: 'x' })],
+        ['reject: a bad approval id', post('reject', { resolvedBy: 'alice' }, 'bad id!')],
         ['cancel: resolvedBy empty', post('cancel', { resolvedBy: '' })],
+        ['cancel: resolvedBy of another', post('cancel', { resolvedBy: 'alice' })],
         ['cancel: reason too long', post('cancel', { reason: 'r'.repeat(501) })],
         ['cancel: an unknown field', post('cancel', { notes: 'x' })],
         ['cancel: a bad approval id', post('cancel', {}, 'bad id!')],
@@ -402,9 +448,8 @@ describe('Approvals REST API', () => {
           const action = DECISIONS[index % DECISIONS.length];
           return request(host.url)
             .post(approvalsPath(WS, created.id, action))
-            .send(
-              action === 'cancel' ? { reason: `racer ${index}` } : { resolvedBy: `racer-${index}` },
-            );
+            .set(authToDecide(action))
+            .send(action === 'cancel' ? { reason: `racer ${index}` } : { notes: `racer ${index}` });
         }),
       );
 

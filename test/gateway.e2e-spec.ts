@@ -4,6 +4,7 @@ import { GATEWAY_CONNECTS_PER_IP } from '@app/approval-events/internal';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import {
+  authAs,
   approvalsPath,
   connectError,
   connectSocket,
@@ -463,6 +464,7 @@ describe('Socket.io gateway (/approvals)', () => {
       let answered = false;
       const poll = request(host.url)
         .get(approvalsPath(WS, approval.id, 'wait'))
+        .set(authAs('agent'))
         .query({ timeoutMs: 15_000 })
         .then((response) => {
           answered = true;
@@ -497,6 +499,7 @@ describe('Socket.io gateway (/approvals)', () => {
       // A long poll that starts after the forgery is not fooled either.
       await request(host.url)
         .get(approvalsPath(WS, approval.id, 'wait'))
+        .set(authAs('agent'))
         .query({ timeoutMs: 100 })
         .expect(200)
         .expect((response) => expect(response.body).toMatchObject({ status: 'pending' }));

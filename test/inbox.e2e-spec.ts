@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { readFileSync } from 'node:fs';
-import { API_KEY, startHost } from './support';
+import { API_KEY, PRINCIPALS, startHost } from './support';
 
 const JWT_SECRET = 'e2e-jwt-secret-0123456789abcdef0123456789';
 
@@ -15,7 +15,14 @@ describe('the approver inbox (GET /)', () => {
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.text).toContain('<script type="module" src="/inbox/inbox.js">');
     // Nothing secret reaches the page source: it asks the person for the key instead.
-    for (const secret of [API_KEY, JWT_SECRET, 'e2e-producer-token', 'e2e-subscriber-token']) {
+    const keys = Object.values(PRINCIPALS).map((principal) => principal.key);
+    for (const secret of [
+      API_KEY,
+      ...keys,
+      JWT_SECRET,
+      'e2e-producer-token',
+      'e2e-subscriber-token',
+    ]) {
       expect(page.text).not.toContain(secret);
     }
     // The API behind it still wants the key.

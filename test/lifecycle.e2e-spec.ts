@@ -2,6 +2,7 @@ import type { Approval } from '@app/approval-events';
 import request from 'supertest';
 import {
   approvalsPath,
+  authAs,
   connectSocket,
   createApproval,
   decide,
@@ -25,12 +26,23 @@ describe('approval lifecycle over REST', () => {
     host = await startHost({ env: { MAX_OPEN_APPROVALS_PER_REQUESTER: '3' } });
   });
 
+  /** A create as the agent, unless `headers` carry another credential. */
   const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    request(host.url).post(approvalsPath(WS)).set(headers).send(body);
+    request(host.url)
+      .post(approvalsPath(WS))
+      .set({ ...authAs('agent'), ...headers })
+      .send(body);
+
+  const list = (query = '') =>
+    request(host.url)
+      .get(`${approvalsPath(WS)}${query}`)
+      .set(authAs('agent'))
+      .then((response) => response.body as Approval[]);
 
   const longPoll = (approval: Approval, timeoutMs = 10_000) =>
     request(host.url)
       .get(`${approvalsPath(WS, approval.id, 'wait')}?timeoutMs=${timeoutMs}`)
+      .set(authAs('agent'))
       .expect(200)
       .then((response) => ({ body: response.body as Approval, at: Date.now() }));
 
@@ -71,11 +83,7 @@ describe('approval lifecycle over REST', () => {
     ])('refuses %s with 400 and stores nothing', async (_, body, words) => {
       const response = await post({ action: 'deploy', ...body }).expect(400);
       expect(JSON.stringify(response.body.message)).toContain(words);
-      await expect(
-        request(host.url)
-          .get(approvalsPath(WS))
-          .then((list) => list.body as Approval[]),
-      ).resolves.toEqual([]);
+      await expect(list()).resolves.toEqual([]);
     });
 
     it('long-polls an approval to its end: expired, within milliseconds of its deadline', async () => {
@@ -107,11 +115,7 @@ describe('approval lifecycle over REST', () => {
           resolvedBy: 'system:expiry',
           resolution: { cause: 'expired', onExpiry },
         });
-        await expect(
-          request(host.url)
-            .get(`${approvalsPath(WS)}?status=${status}`)
-            .then((list) => list.body),
-        ).resolves.toEqual([body]);
+        await expect(list(`?status=${status}`)).resolves.toEqual([body]);
       },
     );
 
@@ -120,7 +124,8 @@ describe('approval lifecycle over REST', () => {
       await longPoll(approval);
       const response = await request(host.url)
         .post(approvalsPath(WS, approval.id, 'approve'))
-        .send({ resolvedBy: 'alice' })
+        .set(authAs('approver'))
+        .send({})
         .expect(409);
       expect(response.body).toMatchObject({ id: approval.id, status: 'expired' });
     });
@@ -138,8 +143,7 @@ describe('approval lifecycle over REST', () => {
       await decide(host.url, WS, (first.body as Approval).id, 'approve');
       const late = await post({ action: 'deploy', payload: { a: 1, b: 2 } }, key).expect(200);
       expect(late.body).toMatchObject({ id: (first.body as Approval).id, status: 'approved' });
-      const list = await request(host.url).get(approvalsPath(WS));
-      expect(list.body).toHaveLength(1);
+      await expect(list()).resolves.toHaveLength(1);
     });
 
     it('answers the key with another body 422, naming the conflict', async () => {
@@ -162,10 +166,10 @@ describe('approval lifecycle over REST', () => {
       );
     });
 
-    it('scopes a key to the requester', async () => {
+    it('scopes a key to the requesting principal', async () => {
       const key = { 'Idempotency-Key': 'k' };
-      const a = (await post({ action: 'x', requestedBy: 'agent-a' }, key).expect(201)).body;
-      const b = (await post({ action: 'x', requestedBy: 'agent-b' }, key).expect(201)).body;
+      const a = (await post({ action: 'x' }, key).expect(201)).body;
+      const b = (await post({ action: 'x' }, { ...key, ...authAs('admin') }).expect(201)).body;
       expect((a as Approval).id).not.toBe((b as Approval).id);
     });
   });
@@ -173,21 +177,17 @@ describe('approval lifecycle over REST', () => {
   describe('open approvals per requester', () => {
     it('answers the create past MAX_OPEN_APPROVALS_PER_REQUESTER 429 with Retry-After', async () => {
       for (let index = 0; index < 3; index++) {
-        await createApproval(host.url, WS, {
-          action: 'deploy',
-          requestedBy: 'agent-7',
-          expiresInMs: 120_000,
-        });
+        await createApproval(host.url, WS, { action: 'deploy', expiresInMs: 120_000 });
       }
-      const refused = await post({ action: 'deploy', requestedBy: 'agent-7' }).expect(429);
+      // A label names nobody: the cap counts the requesting principal (the agent).
+      const refused = await post({ action: 'deploy', requestedFor: 'someone else' }).expect(429);
       expect(refused.body).toMatchObject({ statusCode: 429 });
       expect(refused.body.message).toContain('MAX_OPEN_APPROVALS_PER_REQUESTER = 3');
       // The earliest of its deadlines is two minutes away.
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(100);
       expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(120);
-      await createApproval(host.url, WS, { action: 'deploy', requestedBy: 'agent-8' });
-      const list = await request(host.url).get(`${approvalsPath(WS)}?status=pending`);
-      expect(list.body).toHaveLength(4);
+      await createApproval(host.url, WS, { action: 'deploy' }, authAs('admin'));
+      await expect(list('?status=pending')).resolves.toHaveLength(4);
     });
   });
 

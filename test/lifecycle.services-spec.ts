@@ -20,6 +20,7 @@ import {
 } from '../src/approvals/postgres/testing/temporary-schema';
 import {
   approvalsPath,
+  authAs,
   createApproval,
   eventually,
   type RunningHost,
@@ -133,6 +134,7 @@ describe('approval deadlines across two replicas (PostgreSQL)', () => {
       const longPolls = hosts.map((host) =>
         request(host.url)
           .get(`${approvalsPath('ws1', approval.id, 'wait')}?timeoutMs=30000`)
+          .set(authAs('agent'))
           .then((response) => ({ body: response.body as Approval, at: Date.now() })),
       );
 
@@ -158,6 +160,7 @@ describe('approval deadlines across two replicas (PostgreSQL)', () => {
       Array.from({ length: 20 }, (_, index) =>
         request(hosts[index % 2].url)
           .post(approvalsPath('ws1'))
+          .set(authAs('agent'))
           .set('Idempotency-Key', 'retry-me')
           .send({ action: 'deploy', payload: { n: 1 } }),
       ),
@@ -168,7 +171,7 @@ describe('approval deadlines across two replicas (PostgreSQL)', () => {
     ]);
     expect(new Set(responses.map((response) => (response.body as Approval).id)).size).toBe(1);
     expect(responses.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(19);
-    const list = await request(hosts[1].url).get(approvalsPath('ws1'));
+    const list = await request(hosts[1].url).get(approvalsPath('ws1')).set(authAs('agent'));
     expect(list.body).toHaveLength(1);
   });
 
@@ -178,7 +181,8 @@ describe('approval deadlines across two replicas (PostgreSQL)', () => {
       Array.from({ length: 16 }, (_, index) =>
         request(hosts[index % 2].url)
           .post(approvalsPath('ws1'))
-          .send({ action: 'deploy', requestedBy: 'looping-agent' }),
+          .set(authAs('agent'))
+          .send({ action: 'deploy' }),
       ),
     );
     expect(responses.filter((response) => response.status === 201)).toHaveLength(5);

@@ -1,6 +1,7 @@
 import type { Approval } from '@app/approval-events';
 import request from 'supertest';
 import {
+  authAs,
   approvalsPath,
   countStoreReads,
   createApproval,
@@ -41,6 +42,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     const polls = Array.from({ length: 200 }, () =>
       request(host.url)
         .get(waitPath(approval.id))
+        .set(authAs('agent'))
         .query({ timeoutMs: 15_000 })
         .then((response) => {
           answeredAt.push(Date.now());
@@ -83,6 +85,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     const started = Date.now();
     await request(host.url)
       .get(waitPath(approval.id))
+      .set(authAs('agent'))
       .query({ timeoutMs: 10_000 })
       .expect(200, decided);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -94,6 +97,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     const started = Date.now();
     const response = await request(host.url)
       .get(waitPath(approval.id))
+      .set(authAs('agent'))
       .query({ timeoutMs: 200 })
       .expect(200);
 
@@ -107,6 +111,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
 
     await request(host.url)
       .get(waitPath(approval.id))
+      .set(authAs('agent'))
       .query({ timeoutMs: 0 })
       .expect(200, approval);
   });
@@ -116,6 +121,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     let answered = false;
     const poll = request(host.url)
       .get(waitPath(approval.id))
+      .set(authAs('agent'))
       .then((response) => {
         answered = true;
         return response;
@@ -139,7 +145,10 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     ];
 
     for (const [name, query] of cases) {
-      const response = await request(host.url).get(waitPath(approval.id)).query(query);
+      const response = await request(host.url)
+        .get(waitPath(approval.id))
+        .set(authAs('agent'))
+        .query(query);
       expect({ name, status: response.status, body: response.body }).toEqual({
         name,
         status: 400,
@@ -153,8 +162,16 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     const approval = await createApproval(host.url, WS);
     await decide(host.url, WS, approval.id, 'approve');
 
-    await request(host.url).get(waitPath(approval.id)).query({ timeoutMs: 0 }).expect(200);
-    await request(host.url).get(waitPath(approval.id)).query({ timeoutMs: 120_000 }).expect(200);
+    await request(host.url)
+      .get(waitPath(approval.id))
+      .set(authAs('agent'))
+      .query({ timeoutMs: 0 })
+      .expect(200);
+    await request(host.url)
+      .get(waitPath(approval.id))
+      .set(authAs('agent'))
+      .query({ timeoutMs: 120_000 })
+      .expect(200);
   });
 
   it('answers 404 for an absent approval and for one in another workspace', async () => {
@@ -162,9 +179,14 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
 
     await request(host.url)
       .get(waitPath('no-such-approval'))
+      .set(authAs('agent'))
       .query({ timeoutMs: 5_000 })
       .expect(404);
-    await request(host.url).get(waitPath(elsewhere.id)).query({ timeoutMs: 5_000 }).expect(404);
+    await request(host.url)
+      .get(waitPath(elsewhere.id))
+      .set(authAs('agent'))
+      .query({ timeoutMs: 5_000 })
+      .expect(404);
     await waitsPending(host, 0);
   });
 
@@ -174,6 +196,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     const polls = Array.from({ length: 3 }, () =>
       request(host.url)
         .get(waitPath(approval.id))
+        .set(authAs('agent'))
         .query({ timeoutMs: 15_000 })
         .then((response) => response),
     );
@@ -195,6 +218,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
     let answered = false;
     const poll = request(host.url)
       .get(waitPath(mine.id))
+      .set(authAs('agent'))
       .query({ timeoutMs: 15_000 })
       .then((response) => {
         answered = true;
@@ -213,7 +237,7 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
 
   it('ends the wait of a client that hangs up', async () => {
     const approval = await createApproval(host.url, WS);
-    const poll = rawGet(`${host.url}${waitPath(approval.id)}?timeoutMs=60000`);
+    const poll = rawGet(`${host.url}${waitPath(approval.id)}?timeoutMs=60000`, authAs('agent'));
     await waitsPending(host, 1);
 
     poll.request.destroy();
@@ -228,9 +252,10 @@ describe('GET …/approvals/:approvalId/wait (long poll)', () => {
 
   it('ends only the wait of the client that hung up, not the others on the same approval', async () => {
     const approval = await createApproval(host.url, WS);
-    const leaving = rawGet(`${host.url}${waitPath(approval.id)}?timeoutMs=60000`);
+    const leaving = rawGet(`${host.url}${waitPath(approval.id)}?timeoutMs=60000`, authAs('agent'));
     const stayingResponse = request(host.url)
       .get(waitPath(approval.id))
+      .set(authAs('agent'))
       .query({ timeoutMs: 15_000 })
       .then((response) => response);
     await waitsPending(host, 2);

@@ -10,6 +10,8 @@ import {
   testPool,
 } from '../src/approvals/postgres/testing/temporary-schema';
 import {
+  authAs,
+  authToDecide,
   approvalsPath,
   connectSocket,
   createApproval,
@@ -30,6 +32,8 @@ const REDIS_PORT = Number(new URL(REDIS_URL).port || 6379);
  * Several replicas of the host, as deployed: each test gets its own PostgreSQL schema and
  * Redis prefix, so runs never see each other's data.
  */
+const DECISIONS = ['approve', 'reject', 'cancel'] as const;
+
 describe('replicas sharing PostgreSQL and Redis', () => {
   let pool: Pool;
   let shared: TestEnvironment;
@@ -78,6 +82,7 @@ describe('replicas sharing PostgreSQL and Redis', () => {
   function longPoll(host: RunningHost, approval: Approval, timeoutMs = 10_000) {
     return request(host.url)
       .get(`${approvalsPath(approval.workspaceId, approval.id, 'wait')}?timeoutMs=${timeoutMs}`)
+      .set(authAs('agent'))
       .then((response) => ({
         status: response.status,
         body: response.body as Approval,
@@ -121,8 +126,9 @@ describe('replicas sharing PostgreSQL and Redis', () => {
       const answers = await Promise.all(
         [a, b, a, b, a, b].map((host, i) =>
           request(host.url)
-            .post(approvalsPath('ws1', approval.id, ['approve', 'reject', 'cancel'][i % 3]))
-            .send(i % 3 === 2 ? {} : { resolvedBy: `user-${i}` }),
+            .post(approvalsPath('ws1', approval.id, DECISIONS[i % 3]))
+            .set(authToDecide(DECISIONS[i % 3]))
+            .send(i % 3 === 2 ? {} : { notes: `racer ${i}` }),
         ),
       );
       const statuses = answers.map((answer) => answer.status).sort();

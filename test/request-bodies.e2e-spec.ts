@@ -2,7 +2,7 @@ import type { Approval } from '@app/approval-events';
 import request from 'supertest';
 import { type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { approvalsPath, createApproval, type RunningHost, startHost } from './support';
+import { authAs, approvalsPath, createApproval, type RunningHost, startHost } from './support';
 import { RecordingLogger } from './support/recording-logger';
 
 const WS = 'ws-bodies';
@@ -34,11 +34,13 @@ describe('request bodies are JSON only', () => {
   });
 
   const listed = async () =>
-    (await request(host.url).get(approvalsPath(WS)).expect(200)).body as Approval[];
+    (await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200))
+      .body as Approval[];
 
   it('answers 415 to a form body, before any parser drops its __proto__ keys', async () => {
     const response = await request(host.url)
       .post(approvalsPath(WS))
+      .set(authAs('agent'))
       .set('content-type', 'application/x-www-form-urlencoded')
       .send('action=a&__proto__[x]=1&payload[__proto__][y]=2');
     expect({ status: response.status, body: response.body }).toEqual({
@@ -60,6 +62,7 @@ describe('request bodies are JSON only', () => {
   ])('answers 415 to %s and stores nothing', async (type, body) => {
     const response = await request(host.url)
       .post(approvalsPath(WS))
+      .set(authAs('agent'))
       .set('content-type', type)
       .send(body);
     expect({ type, status: response.status, body: response.body }).toEqual({
@@ -74,10 +77,15 @@ describe('request bodies are JSON only', () => {
     const approval = await createApproval(host.url, WS);
     // supertest would add a content type to any body it sends.
     await expect(
-      postBytes(`${host.url}${approvalsPath(WS, approval.id, 'cancel')}`, Buffer.from('{}')),
+      postBytes(
+        `${host.url}${approvalsPath(WS, approval.id, 'cancel')}`,
+        Buffer.from('{}'),
+        authAs('agent'),
+      ),
     ).resolves.toBe(415);
     const form = await request(host.url)
       .post(approvalsPath(WS, approval.id, 'approve'))
+      .set(authAs('approver'))
       .type('form')
       .send({ resolvedBy: 'alice' });
     expect(form.status).toBe(415);
@@ -87,11 +95,13 @@ describe('request bodies are JSON only', () => {
   it('still takes JSON, +json types, and requests with no body', async () => {
     await request(host.url)
       .post(approvalsPath(WS))
+      .set(authAs('agent'))
       .set('content-type', 'application/json; charset=utf-8')
       .send('{"action":"one"}')
       .expect(201);
     await request(host.url)
       .post(approvalsPath(WS))
+      .set(authAs('agent'))
       .set('content-type', 'application/merge-patch+json')
       .send('{"action":"two"}')
       .expect(201);
@@ -99,9 +109,14 @@ describe('request bodies are JSON only', () => {
     // A bare POST: content-length 0 and no content type.
     await request(host.url)
       .post(approvalsPath(WS, approval.id, 'cancel'))
+      .set(authAs('agent'))
       .expect(200);
     // A GET that names a type but carries nothing.
-    await request(host.url).get(approvalsPath(WS)).set('content-type', 'text/plain').expect(200);
+    await request(host.url)
+      .get(approvalsPath(WS))
+      .set(authAs('agent'))
+      .set('content-type', 'text/plain')
+      .expect(200);
     await expect(listed()).resolves.toHaveLength(3);
   });
 
@@ -128,23 +143,31 @@ describe('logging of refused requests', () => {
       () =>
         request(host.url)
           .post(approvalsPath(WS))
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send(`{"action":"${'p'.repeat(100 * 1024)}"}`),
       // 400 from the body parser: a body that claims gzip and is not
       () =>
         request(host.url)
           .post(approvalsPath(WS))
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .set('content-encoding', 'gzip')
           .send(notGzip),
       // 400 from validation, 400 from malformed JSON, 415 from the media type guard
-      () => request(host.url).post(approvalsPath(WS)).send({ action: 7 }),
+      () => request(host.url).post(approvalsPath(WS)).set(authAs('agent')).send({ action: 7 }),
       () =>
         request(host.url)
           .post(approvalsPath(WS))
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send('{"action":'),
-      () => request(host.url).post(approvalsPath(WS)).type('form').send('action=a'),
+      () =>
+        request(host.url)
+          .post(approvalsPath(WS))
+          .set(authAs('agent'))
+          .type('form')
+          .send('action=a'),
     ];
     const statuses = new Set<number>();
     for (let index = 0; index < 100; index++) {
@@ -157,6 +180,7 @@ describe('logging of refused requests', () => {
     // A good gzip JSON body is parsed, so the 400 above was about the encoding.
     await expect(
       postBytes(`${host.url}${approvalsPath(WS)}`, gzipSync('{"action":"zipped"}'), {
+        ...authAs('agent'),
         'content-type': 'application/json',
         'content-encoding': 'gzip',
       }),
@@ -193,7 +217,7 @@ describe('logging of refused requests', () => {
     const { ApprovalsRepository } = await import('../src/approvals/approvals.repository');
     const repository = host.app.get(ApprovalsRepository);
     jest.spyOn(repository, 'list').mockRejectedValueOnce(new TypeError('a bug in the store'));
-    const response = await request(host.url).get(approvalsPath(WS));
+    const response = await request(host.url).get(approvalsPath(WS)).set(authAs('agent'));
     expect(response.status).toBe(500);
     const errors = logger.at('error');
     expect(errors).toHaveLength(1);

@@ -5,6 +5,7 @@ import {
 } from '@app/approval-events';
 import {
   approvalsPath,
+  authAs,
   connectedToBus,
   createApproval,
   eventually,
@@ -35,13 +36,17 @@ describe('Shutdown with waits pending', () => {
     const host = await startHost();
     const approval = await createApproval(host.url, WS);
     const polls = Array.from({ length: 3 }, () =>
-      rawGet(`${host.url}${approvalsPath(WS, approval.id, 'wait')}?timeoutMs=${LONG_WAIT_MS}`),
+      rawGet(
+        `${host.url}${approvalsPath(WS, approval.id, 'wait')}?timeoutMs=${LONG_WAIT_MS}`,
+        authAs('agent'),
+      ),
     );
-    const agent = rawRequest('POST', `${host.url}/api/workspaces/${WS}/agents/email`, {
-      to: 'bob@example.com',
-      subject: 'Hi',
-      timeoutMs: LONG_WAIT_MS,
-    });
+    const agent = rawRequest(
+      'POST',
+      `${host.url}/api/workspaces/${WS}/agents/email`,
+      { to: 'bob@example.com', subject: 'Hi', timeoutMs: LONG_WAIT_MS },
+      authAs('agent'),
+    );
     await eventually(
       'four waits in progress',
       async () => (await hostMetric(host.url, 'approval_waits_pending')) === 4,

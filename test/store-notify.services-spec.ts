@@ -11,6 +11,7 @@ import {
   testPool,
 } from '../src/approvals/postgres/testing/temporary-schema';
 import {
+  authAs,
   approvalsPath,
   countStoreReads,
   createApproval,
@@ -82,6 +83,7 @@ describe('replicas woken by the PostgreSQL store', () => {
   function longPoll(host: RunningHost, approval: Approval, timeoutMs = 10_000) {
     return request(host.url)
       .get(`${approvalsPath(approval.workspaceId, approval.id, 'wait')}?timeoutMs=${timeoutMs}`)
+      .set(authAs('agent'))
       .then((response) => ({ body: response.body as Approval, at: Date.now() }));
   }
 
@@ -144,6 +146,7 @@ describe('replicas woken by the PostgreSQL store', () => {
     const decidedAt = Date.now();
     const refused = await request(a.url)
       .post(approvalsPath('ws1', approval.id, 'approve'))
+      .set(authAs('approver'))
       .send({ resolvedBy: 'alice' })
       .then(
         () => false,

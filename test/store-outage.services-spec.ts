@@ -8,6 +8,7 @@ import {
   testPool,
 } from '../src/approvals/postgres/testing/temporary-schema';
 import {
+  authAs,
   approvalsPath,
   createApproval,
   decide,
@@ -75,6 +76,7 @@ describe('PostgreSQL store outage', () => {
     handled(
       request(host.url)
         .get(`${approvalsPath(WS, approval.id, 'wait')}?timeoutMs=20000`)
+        .set(authAs('agent'))
         .then((response) => ({ status: response.status, body: response.body as Approval })),
     );
 
@@ -88,12 +90,16 @@ describe('PostgreSQL store outage', () => {
 
     await proxy.down();
     const refused = [
-      await request(host.url).post(approvalsPath(WS)).send({ action: 'send_email' }),
+      await request(host.url)
+        .post(approvalsPath(WS))
+        .set(authAs('agent'))
+        .send({ action: 'send_email' }),
       await request(host.url)
         .post(approvalsPath(WS, before.id, 'approve'))
+        .set(authAs('approver'))
         .send({ resolvedBy: 'alice' }),
-      await request(host.url).get(approvalsPath(WS, before.id)),
-      await request(host.url).get(approvalsPath(WS)),
+      await request(host.url).get(approvalsPath(WS, before.id)).set(authAs('agent')),
+      await request(host.url).get(approvalsPath(WS)).set(authAs('agent')),
     ];
     for (const response of refused) {
       expect({ status: response.status, body: response.body }).toEqual({

@@ -1,4 +1,3 @@
-import { API_KEY_SCHEME } from '../common/api.constants';
 import {
   Body,
   Controller,
@@ -11,16 +10,16 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApprovalEventsShutdownError } from '@app/approval-events';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { WorkspaceParamsDto } from '../approvals/dto/approval-params.dto';
 import { abortOnHangUp } from '../common/hang-up';
 import { SendEmailDto } from './dto/send-email.dto';
 import { type AgentResult, EmailAgent } from './email-agent.service';
 import { Outbox, type SentEmail } from './outbox';
+import { CurrentPrincipal, type Principal, Requires } from '../auth';
 
 @ApiTags('agents')
-@ApiSecurity(API_KEY_SCHEME)
 @Controller('workspaces/:workspaceId/agents')
 export class AgentsController {
   constructor(
@@ -28,7 +27,9 @@ export class AgentsController {
     private readonly outbox: Outbox,
   ) {}
 
+  /** Creates an approval as the caller, so it needs what creating one needs. */
   @Post('email')
+  @Requires('create')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Ask a human to approve an email, wait for the decision, then send it or not',
@@ -39,11 +40,12 @@ export class AgentsController {
   async sendEmail(
     @Param() { workspaceId }: WorkspaceParamsDto,
     @Body() email: SendEmailDto,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<AgentResult> {
     const hangUp = abortOnHangUp(response);
     try {
-      return await this.agent.send(workspaceId, email, hangUp.signal);
+      return await this.agent.send(workspaceId, email, principal, hangUp.signal);
     } catch (error) {
       if (error instanceof ApprovalEventsShutdownError) {
         throw new ServiceUnavailableException('The server is shutting down; ask again');
@@ -55,6 +57,7 @@ export class AgentsController {
   }
 
   @Get('email')
+  @Requires('read')
   @ApiOperation({ summary: 'Emails the agent has sent in this workspace' })
   sent(@Param() { workspaceId }: WorkspaceParamsDto): SentEmail[] {
     return this.outbox.list(workspaceId);

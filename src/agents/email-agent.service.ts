@@ -9,6 +9,7 @@ import {
 import { ApprovalsService } from '../approvals/approvals.service';
 import type { SendEmailDto } from './dto/send-email.dto';
 import { Outbox } from './outbox';
+import { type Principal } from '../auth';
 
 /** What happened to the agent's action. */
 export type AgentOutcome = 'sent' | 'refused' | 'cancelled' | 'timed_out';
@@ -32,12 +33,21 @@ export class EmailAgent {
     private readonly outbox: Outbox,
   ) {}
 
-  async send(workspaceId: string, email: SendEmailDto, signal?: AbortSignal): Promise<AgentResult> {
-    const requested = await this.approvals.create(workspaceId, {
-      action: 'send_email',
-      payload: { to: email.to, subject: email.subject },
-      requestedBy: 'email-agent',
-    });
+  /**
+   * Asks for approval as `requester` (the caller of the demo route: the approval is its
+   * request, so it may withdraw it and may not decide it), waits, then sends or refuses.
+   */
+  async send(
+    workspaceId: string,
+    email: SendEmailDto,
+    requester: Principal,
+    signal?: AbortSignal,
+  ): Promise<AgentResult> {
+    const requested = await this.approvals.create(
+      workspaceId,
+      { action: 'send_email', payload: { to: email.to, subject: email.subject } },
+      requester,
+    );
     try {
       const approval = await this.bridge.waitForApproval(workspaceId, requested.id, {
         timeoutMs: email.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
@@ -59,18 +69,25 @@ export class EmailAgent {
       // Nobody waits for this approval any more: withdraw it so no human approves it later.
       const timedOut = error instanceof ApprovalTimeoutError;
       const why = timedOut ? 'timed out' : (error as Error).name;
-      const withdrawn = await this.withdraw(workspaceId, requested, why);
+      const withdrawn = await this.withdraw(workspaceId, requested, requester, why);
       if (timedOut) return { outcome: 'timed_out', approval: withdrawn };
       throw error;
     }
   }
 
-  private async withdraw(workspaceId: string, approval: Approval, why: string): Promise<Approval> {
+  private async withdraw(
+    workspaceId: string,
+    approval: Approval,
+    requester: Principal,
+    why: string,
+  ): Promise<Approval> {
     try {
-      return await this.approvals.cancel(workspaceId, approval.id, {
-        resolvedBy: 'email-agent',
-        reason: `agent stopped waiting (${why})`,
-      });
+      return await this.approvals.cancel(
+        workspaceId,
+        approval.id,
+        { reason: `agent stopped waiting (${why})` },
+        requester,
+      );
     } catch (error) {
       // Decided in the meantime (409): the decision stands, and the agent did not act on it.
       this.logger.warn(`Could not withdraw approval ${approval.id}: ${(error as Error).message}`);

@@ -1,7 +1,6 @@
 import { ApprovalEventManager, ApprovalEventsModule } from '@app/approval-events';
 import { Controller, Get, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { request as httpRequest, type Server } from 'node:http';
@@ -9,11 +8,16 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { eventually } from '../../test/support/polling';
 import { API_PREFIX, UNPREFIXED_ROUTES } from '../common/api.constants';
-import { ApiKeyGuard } from '../common/api-key.guard';
+import { AuthModule } from '../auth/auth.module';
 import { ApprovalsModule } from './approvals.module';
 import { StoreApprovalStatusSource } from './store-approval-status.source';
 
-const API_KEY = 'test-key';
+const AGENT_KEY = 'controller-spec-agent-key-0123456789';
+const APPROVER_KEY = 'controller-spec-approver-key-01234567';
+const API_KEYS = JSON.stringify([
+  { id: 'agent-7', key: AGENT_KEY, roles: ['agent'], workspaces: ['*'] },
+  { id: 'alice', key: APPROVER_KEY, roles: ['approver'], workspaces: ['*'] },
+]);
 
 /** Stands in for the real `/health`: an unprefixed route the guard must leave alone. */
 @Controller('health')
@@ -33,19 +37,22 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
   let manager: ApprovalEventManager;
   const base = `/${API_PREFIX}/workspaces/ws1/approvals`;
 
-  const api = () => ({
-    get: (path: string) => request(server).get(path).set('x-api-key', API_KEY),
+  /** As the agent (creates, reads, cancels), or with `key` (the approver decides). */
+  const api = (key = AGENT_KEY) => ({
+    get: (path: string) => request(server).get(path).set('x-api-key', key),
     post: (path: string, body: object = {}) =>
-      request(server).post(path).set('x-api-key', API_KEY).send(body),
+      request(server).post(path).set('x-api-key', key).send(body),
   });
+  const approver = () => api(APPROVER_KEY);
   const createApproval = async () =>
     (await api().post(base, { action: 'send_email' }).expect(201)).body as { id: string };
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ API_KEY })] }),
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ API_KEYS })] }),
         EventEmitterModule.forRoot(),
+        AuthModule,
         ApprovalsModule,
         ApprovalEventsModule.forRootAsync({
           imports: [ApprovalsModule],
@@ -54,7 +61,6 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
         }),
       ],
       controllers: [ProbeController],
-      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     app.setGlobalPrefix(API_PREFIX, { exclude: [...UNPREFIXED_ROUTES] });
@@ -70,7 +76,7 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
     await app.close();
   });
 
-  describe('API key', () => {
+  describe('credentials', () => {
     it('refuses an /api request without the key with 401', async () => {
       await request(server).get(base).expect(401);
       await request(server).get(base).set('x-api-key', 'wrong').expect(401);
@@ -110,8 +116,8 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
     it('answers 200 to the winner and 409 with the current approval to the loser', async () => {
       const { id } = await createApproval();
       const [first, second] = await Promise.all([
-        api().post(`${base}/${id}/approve`, { resolvedBy: 'alice' }),
-        api().post(`${base}/${id}/reject`, { resolvedBy: 'bob', reason: 'no' }),
+        approver().post(`${base}/${id}/approve`, { resolvedBy: 'alice' }),
+        approver().post(`${base}/${id}/reject`, { reason: 'no' }),
       ]);
       const statuses = [first.status, second.status].sort();
       expect(statuses).toEqual([200, 409]);
@@ -135,7 +141,7 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
         .then((response) => response);
       await eventually('the wait to start', () => manager.pendingCount === 1, WAIT);
       const startedAt = Date.now();
-      await api().post(`${base}/${id}/approve`, { resolvedBy: 'alice' }).expect(200);
+      await approver().post(`${base}/${id}/approve`, { resolvedBy: 'alice' }).expect(200);
       const response = await wait;
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ id, status: 'approved', resolvedBy: 'alice' });
@@ -161,7 +167,7 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
 
     it('answers at once with an approval decided before the wait', async () => {
       const { id } = await createApproval();
-      await api().post(`${base}/${id}/reject`, { resolvedBy: 'bob' }).expect(200);
+      await approver().post(`${base}/${id}/reject`).expect(200);
       const response = await api().get(`${base}/${id}/wait?timeoutMs=60000`).expect(200);
       expect(response.body).toMatchObject({ status: 'rejected' });
     });
@@ -187,7 +193,7 @@ describe('ApprovalsController (HTTP, with the approval events library)', () => {
           host: '127.0.0.1',
           port,
           path: `${base}/${id}/wait?timeoutMs=60000`,
-          headers: { 'x-api-key': API_KEY },
+          headers: { 'x-api-key': AGENT_KEY },
         });
         client.on('error', () => resolve());
         client.end();

@@ -1,4 +1,3 @@
-import { API_KEY_SCHEME } from '../common/api.constants';
 import {
   ApprovalQueueBridge,
   ApprovalCancelledException,
@@ -29,19 +28,18 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { abortOnHangUp } from '../common/hang-up';
-import { ApprovalsService, notFound } from './approvals.service';
+import { approvalNotFound } from '../common/not-found';
+import { ApprovalsService } from './approvals.service';
+import { FOUR_EYES_MESSAGE } from './decision-policy';
 import { ApprovalParamsDto, WorkspaceParamsDto } from './dto/approval-params.dto';
 import { ApprovalResponseDto } from './dto/approval.response.dto';
 import { ApproveApprovalDto } from './dto/approve-approval.dto';
@@ -57,15 +55,22 @@ import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
 } from './lifecycle/idempotency-key';
 import { OpenApprovalsLimitFilter } from './lifecycle/open-approvals-limit.filter';
+import { CurrentPrincipal, type Principal, Requires } from '../auth';
 
-/** One decision route: `POST :approvalId/{verb}`, 200 with the decided approval, 404, 409. */
+/**
+ * One decision route: `POST :approvalId/{verb}`, 200 with the decided approval, 404, 409.
+ * Approving and rejecting need `decide` and pass the decision policy (four-eyes);
+ * cancelling needs `cancel`, and the requester may withdraw its own approval.
+ */
 const DecisionRoute = (verb: 'approve' | 'reject' | 'cancel', summary: string) =>
   applyDecorators(
     Post(`:approvalId/${verb}`),
+    verb === 'cancel'
+      ? Requires('cancel')
+      : Requires('decide', { forbidden: `Or: ${FOUR_EYES_MESSAGE}.` }),
     HttpCode(HttpStatus.OK),
     ApiOperation({ summary }),
     ApiOkResponse({ type: ApprovalResponseDto }),
-    ApiNotFoundResponse({ description: 'Absent or in another workspace.' }),
     ApiConflictResponse({
       type: ApprovalResponseDto,
       description: 'Not pending any more; the body is the approval as it is now.',
@@ -77,9 +82,7 @@ const DecisionRoute = (verb: 'approve' | 'reject' | 'cancel', summary: string) =
  * a long-poll wait for agents that cannot hold a Socket.io connection.
  */
 @ApiTags('approvals')
-@ApiSecurity(API_KEY_SCHEME)
 @ApiBadRequestResponse({ description: 'Invalid path, query or body.' })
-@ApiUnauthorizedResponse({ description: 'API_KEY is set and x-api-key is missing or wrong.' })
 @Controller('workspaces/:workspaceId/approvals')
 export class ApprovalsController {
   constructor(
@@ -88,12 +91,13 @@ export class ApprovalsController {
   ) {}
 
   /**
-   * Opens a pending approval; a human decides it later, or its deadline does. With an
-   * `Idempotency-Key` a retried create (same key, same body) answers 200 with the approval
-   * the first one made and `Idempotent-Replayed: true`, so a dropped response never makes
-   * a second approval.
+   * Opens a pending approval, requested by the caller; a human decides it later, or its
+   * deadline does. With an `Idempotency-Key` a retried create (same key, same body) answers
+   * 200 with the approval the first one made and `Idempotent-Replayed: true`, so a dropped
+   * response never makes a second approval.
    */
   @Post()
+  @Requires('create')
   @UseFilters(OpenApprovalsLimitFilter)
   @ApiOperation({ summary: 'Ask for an approval' })
   @ApiHeader({
@@ -121,11 +125,15 @@ export class ApprovalsController {
     @Param() { workspaceId }: WorkspaceParamsDto,
     @Body() body: CreateApprovalDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<Approval> {
-    const { approval, replayed } = await this.approvals.createOrReplay(workspaceId, body, {
-      idempotencyKey,
-    });
+    const { approval, replayed } = await this.approvals.createOrReplay(
+      workspaceId,
+      body,
+      principal,
+      { idempotencyKey },
+    );
     if (replayed) {
       response.statusCode = HttpStatus.OK;
       response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
@@ -135,6 +143,7 @@ export class ApprovalsController {
 
   /** Newest first, so a reviewer's inbox needs no sorting. */
   @Get()
+  @Requires('read')
   @ApiOperation({ summary: 'List approvals, newest first' })
   @ApiOkResponse({ type: ApprovalResponseDto, isArray: true })
   list(
@@ -146,9 +155,9 @@ export class ApprovalsController {
 
   /** One approval; 404 also for another workspace's, so tenants cannot probe ids. */
   @Get(':approvalId')
+  @Requires('read')
   @ApiOperation({ summary: 'Read one approval' })
   @ApiOkResponse({ type: ApprovalResponseDto })
-  @ApiNotFoundResponse({ description: 'Absent or in another workspace.' })
   get(@Param() { workspaceId, approvalId }: ApprovalParamsDto): Promise<Approval> {
     return this.approvals.get(workspaceId, approvalId);
   }
@@ -158,8 +167,9 @@ export class ApprovalsController {
   approve(
     @Param() { workspaceId, approvalId }: ApprovalParamsDto,
     @Body() body: ApproveApprovalDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Approval> {
-    return this.approvals.approve(workspaceId, approvalId, body);
+    return this.approvals.approve(workspaceId, approvalId, body, principal);
   }
 
   /** Rejects; decided as {@link approve}. */
@@ -167,8 +177,9 @@ export class ApprovalsController {
   reject(
     @Param() { workspaceId, approvalId }: ApprovalParamsDto,
     @Body() body: RejectApprovalDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Approval> {
-    return this.approvals.reject(workspaceId, approvalId, body);
+    return this.approvals.reject(workspaceId, approvalId, body, principal);
   }
 
   /** Withdraws; its waiters end with the cancelled approval. Decided as {@link approve}. */
@@ -176,8 +187,9 @@ export class ApprovalsController {
   cancel(
     @Param() { workspaceId, approvalId }: ApprovalParamsDto,
     @Body() body: CancelApprovalDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Approval> {
-    return this.approvals.cancel(workspaceId, approvalId, body);
+    return this.approvals.cancel(workspaceId, approvalId, body, principal);
   }
 
   /**
@@ -187,12 +199,12 @@ export class ApprovalsController {
    * long poll costs no reads. A client that hangs up ends its wait at once.
    */
   @Get(':approvalId/wait')
+  @Requires('read')
   @ApiOperation({ summary: 'Wait until the approval is decided or the time runs out' })
   @ApiOkResponse({
     type: ApprovalResponseDto,
     description: 'The decided approval, or the pending one when the time ran out.',
   })
-  @ApiNotFoundResponse({ description: 'Absent or in another workspace.' })
   async wait(
     @Param() { workspaceId, approvalId }: ApprovalParamsDto,
     @Query() { timeoutMs }: WaitApprovalQueryDto,
@@ -229,7 +241,7 @@ export class ApprovalsController {
       return error.approval ?? this.approvals.get(workspaceId, approvalId);
     }
     if (error instanceof ApprovalNotFoundError) {
-      throw notFound(approvalId);
+      throw approvalNotFound(approvalId);
     }
     if (error instanceof ApprovalEventsShutdownError) {
       throw new ServiceUnavailableException('The server is shutting down; wait again');

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsService } from './approvals.service';
+import { DecisionPolicy } from './decision-policy';
 import { ApprovalsStoreModule } from './approvals-store.module';
 import { ApprovalLifecycleAnnouncer } from './lifecycle/lifecycle.announcer';
 
@@ -31,7 +32,7 @@ import { ApprovalLifecycleAnnouncer } from './lifecycle/lifecycle.announcer';
 @Module({
   imports: [ApprovalsStoreModule],
   controllers: [ApprovalsController],
-  providers: [ApprovalsService, ApprovalLifecycleAnnouncer],
-  exports: [ApprovalsService, ApprovalsStoreModule],
+  providers: [ApprovalsService, DecisionPolicy, ApprovalLifecycleAnnouncer],
+  exports: [ApprovalsService, DecisionPolicy, ApprovalsStoreModule],
 })
 export class ApprovalsModule {}

@@ -66,6 +66,7 @@ export function describeApprovalsRepositoryContract(
         const input = newApproval({
           payload: { to: 'bob', nested: { n: 1 } },
           requestedBy: 'agent-7',
+          requestedFor: 'Alice Example',
         });
         const created = await repository.create(input);
         expect(created).toEqual({
@@ -74,6 +75,7 @@ export function describeApprovalsRepositoryContract(
           action: 'send_email',
           payload: { to: 'bob', nested: { n: 1 } },
           requestedBy: 'agent-7',
+          requestedFor: 'Alice Example',
           status: 'pending',
           createdAt: '2026-11-24T10:00:00.000Z',
         });
@@ -84,6 +86,7 @@ export function describeApprovalsRepositoryContract(
         const created = await repository.create(newApproval());
         expect(created).not.toHaveProperty('payload');
         expect(created).not.toHaveProperty('requestedBy');
+        expect(created).not.toHaveProperty('requestedFor');
         expect(created).not.toHaveProperty('resolvedAt');
       });
 

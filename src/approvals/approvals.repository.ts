@@ -29,12 +29,15 @@ export interface NewApproval extends ApprovalSchedule {
   workspaceId: string;
   action: string;
   payload?: Record<string, unknown>;
+  /** The creating principal's id. */
   requestedBy?: string;
   /**
    * Who creates it: the creating principal's id. The scope of the open-approvals cap and of
    * idempotency keys; stored, not shown.
    */
   requester: string;
+  /** The requester's label of whom it asks for (see `CreateApprovalDto.requestedFor`). */
+  requestedFor?: string;
   /** ISO-8601. */
   createdAt: string;
 }

@@ -11,34 +11,32 @@ import {
   Inject,
   Injectable,
   Logger,
-  NotFoundException,
   Optional,
   ServiceUnavailableException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { type Principal } from '../auth';
+import { approvalNotFound } from '../common/not-found';
 import type { Environment } from '../config/environment';
+import { assertActorIsPrincipal } from './actor-fields';
 import { DEFAULT_LIST_LIMIT } from './approvals.constants';
 import { type ApprovalRecord, ApprovalsRepository, isReplayOf } from './approvals.repository';
 import type { ApproveApprovalDto } from './dto/approve-approval.dto';
 import type { CancelApprovalDto } from './dto/cancel-approval.dto';
 import type { CreateApprovalDto } from './dto/create-approval.dto';
 import type { RejectApprovalDto } from './dto/reject-approval.dto';
+import { DecisionPolicy } from './decision-policy';
 import { emitStored } from './emit-stored';
 import { newApprovalOf } from './new-approval';
 import { ApprovalsStoreFullError } from './errors/approvals-store-full.error';
 import { IdempotencyKeyReusedError } from './errors/idempotency-key-reused.error';
 import { DEFAULT_IDEMPOTENCY_KEY_TTL_MS, requestFingerprint } from './lifecycle/idempotency-key';
-import {
-  DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER,
-  requesterOf,
-} from './lifecycle/lifecycle.config';
+import { DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER } from './lifecycle/lifecycle.config';
 
-/** Who creates, and how: what a create needs beyond its body. */
+/** How to create, beyond the body and who asks. */
 export interface CreateContext {
-  /** The creating principal's id; {@link requesterOf} the body when not given. */
-  requester?: string;
   /** A validated `Idempotency-Key` (`parseIdempotencyKey`). */
   idempotencyKey?: string;
 }
@@ -51,7 +49,10 @@ export interface CreatedApproval {
 
 /** Who decided and why, as one decision route receives it. */
 interface DecisionInput {
-  resolvedBy?: string;
+  /** The authenticated principal; the decision is recorded under its id. */
+  principal: Principal;
+  /** What the body said `resolvedBy` is: absent, or the principal's id (400 otherwise). */
+  claimedResolvedBy: string | undefined;
   /** Fields of `resolution`; undefined ones are left out. */
   details: Record<string, string | undefined>;
 }
@@ -61,9 +62,12 @@ interface DecisionInput {
  * says it won, becomes an `approval.resolved` event: an event never announces a decision
  * that is not stored, and a losing (409) decision announces nothing.
  *
+ * Every use case takes the authenticated {@link Principal} it acts for: `requestedBy` and
+ * `resolvedBy` are always a principal's id, never what a body says.
+ *
  * @example
- * const approval = await approvals.create('ws1', { action: 'send_email' });
- * await approvals.approve('ws1', approval.id, { resolvedBy: 'alice' });
+ * const approval = await approvals.create('ws1', { action: 'send_email' }, agent);
+ * await approvals.approve('ws1', approval.id, {}, approver);
  */
 @Injectable()
 export class ApprovalsService {
@@ -74,6 +78,7 @@ export class ApprovalsService {
   constructor(
     @Inject(ApprovalsRepository) private readonly repository: ApprovalsRepository,
     private readonly events: EventEmitter2,
+    private readonly decisionPolicy: DecisionPolicy,
     @Optional() config?: ConfigService<Environment, true>,
   ) {
     this.maxOpenPerRequester =
@@ -84,17 +89,19 @@ export class ApprovalsService {
   }
 
   /**
-   * Opens a pending approval with a fresh random id, then announces it as an
-   * `approval.requested` event (what a live inbox shows). See {@link createOrReplay}.
+   * Opens a pending approval with a fresh random id, requested by `requester`, then
+   * announces it as an `approval.requested` event (what a live inbox shows). See
+   * {@link createOrReplay}.
    *
    * @throws as {@link createOrReplay}.
    */
   async create(
     workspaceId: string,
     input: CreateApprovalDto,
+    requester: Principal,
     context: CreateContext = {},
   ): Promise<Approval> {
-    return (await this.createOrReplay(workspaceId, input, context)).approval;
+    return (await this.createOrReplay(workspaceId, input, requester, context)).approval;
   }
 
   /**
@@ -103,6 +110,7 @@ export class ApprovalsService {
    * idempotency key seen before for the same body, returns that create's approval as it is
    * now, `replayed`, and announces nothing.
    *
+   * @throws BadRequestException when the body's `requestedBy` and `requestedFor` disagree.
    * @throws ServiceUnavailableException when the store is full of pending approvals.
    * @throws OpenApprovalsLimitError when the requester is at `MAX_OPEN_APPROVALS_PER_REQUESTER`.
    * @throws UnprocessableEntityException when the key came with another body.
@@ -110,9 +118,10 @@ export class ApprovalsService {
   async createOrReplay(
     workspaceId: string,
     input: CreateApprovalDto,
+    requester: Principal,
     context: CreateContext = {},
   ): Promise<CreatedApproval> {
-    const requested = newApprovalOf(workspaceId, input, context.requester ?? requesterOf(input));
+    const requested = newApprovalOf(workspaceId, input, requester);
     const key = context.idempotencyKey;
     const approval = await this.store(() =>
       this.repository.create(requested, {
@@ -167,57 +176,87 @@ export class ApprovalsService {
    */
   async get(workspaceId: string, approvalId: string): Promise<Approval> {
     const approval = await this.repository.findOne(workspaceId, approvalId);
-    if (!approval) throw notFound(approvalId);
+    if (!approval) throw approvalNotFound(approvalId);
     return approval;
   }
 
   /**
-   * Approves a pending approval.
+   * Approves a pending approval as `decider`, if the {@link DecisionPolicy} allows it.
    *
+   * @throws BadRequestException when the body's `resolvedBy` is not the decider's id.
+   * @throws ForbiddenException when the policy says no (the requester itself, say).
    * @throws ConflictException with the current approval as its body when not pending.
    * @throws NotFoundException when absent.
    */
-  approve(workspaceId: string, approvalId: string, input: ApproveApprovalDto): Promise<Approval> {
+  approve(
+    workspaceId: string,
+    approvalId: string,
+    input: ApproveApprovalDto,
+    decider: Principal,
+  ): Promise<Approval> {
     return this.decide(workspaceId, approvalId, 'approved', {
-      resolvedBy: input.resolvedBy,
+      principal: decider,
+      claimedResolvedBy: input.resolvedBy,
       details: { notes: input.notes },
     });
   }
 
   /** Rejects a pending approval; `reason` and `notes` go into `resolution`. Throws as {@link approve}. */
-  reject(workspaceId: string, approvalId: string, input: RejectApprovalDto): Promise<Approval> {
+  reject(
+    workspaceId: string,
+    approvalId: string,
+    input: RejectApprovalDto,
+    decider: Principal,
+  ): Promise<Approval> {
     return this.decide(workspaceId, approvalId, 'rejected', {
-      resolvedBy: input.resolvedBy,
+      principal: decider,
+      claimedResolvedBy: input.resolvedBy,
       details: { reason: input.reason, notes: input.notes },
     });
   }
 
-  /** Withdraws a pending approval; waiters end with it cancelled. Throws as {@link approve}. */
+  /**
+   * Withdraws a pending approval; waiters end with it cancelled. The requester may cancel
+   * its own approval: four-eyes is about deciding, not withdrawing. Throws as
+   * {@link approve}, except for the policy's 403.
+   */
   cancel(
     workspaceId: string,
     approvalId: string,
-    input: CancelApprovalDto = {},
+    input: CancelApprovalDto | undefined,
+    canceller: Principal,
   ): Promise<Approval> {
     return this.decide(workspaceId, approvalId, 'cancelled', {
-      resolvedBy: input.resolvedBy,
-      details: { reason: input.reason },
+      principal: canceller,
+      claimedResolvedBy: input?.resolvedBy,
+      details: { reason: input?.reason },
     });
   }
 
+  /**
+   * Stores a decision as `input.principal`. Approving and rejecting ask the decision policy
+   * first, on the approval as stored: the policy rests on who requested it, which never
+   * changes once stored, so that read cannot race the decision, which stays atomic on
+   * `pending`. Cancelling does not: the requester may withdraw its own approval.
+   */
   private async decide(
     workspaceId: string,
     approvalId: string,
     status: ResolvedApprovalStatus,
     input: DecisionInput,
   ): Promise<Approval> {
+    assertActorIsPrincipal('resolvedBy', input.claimedResolvedBy, input.principal);
+    if (status !== 'cancelled') {
+      this.decisionPolicy.assertMayDecide(input.principal, await this.get(workspaceId, approvalId));
+    }
     const resolution = definedFields(input.details);
     const outcome = await this.repository.decide(workspaceId, approvalId, {
       status,
-      resolvedBy: input.resolvedBy,
+      resolvedBy: input.principal.id,
       resolution,
       resolvedAt: new Date().toISOString(),
     });
-    if (outcome.outcome === 'not_found') throw notFound(approvalId);
+    if (outcome.outcome === 'not_found') throw approvalNotFound(approvalId);
     if (outcome.outcome === 'conflict') throw new ConflictException(outcome.approval);
     this.announce(outcome.approval);
     return outcome.approval;
@@ -228,11 +267,6 @@ export class ApprovalsService {
     const result = toApprovalResult(approval);
     emitStored(this.events, this.logger, APPROVAL_RESOLVED_EVENT, result, approval.id);
   }
-}
-
-/** The 404 of an approval that is absent or in another workspace. */
-export function notFound(approvalId: string): NotFoundException {
-  return new NotFoundException(`Approval ${approvalId} not found`);
 }
 
 /** `details` without its undefined fields, or `undefined` when nothing is left. */

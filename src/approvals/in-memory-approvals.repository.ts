@@ -251,6 +251,7 @@ function newRecord(input: NewApproval): ApprovalRecord {
   };
   if (input.payload !== undefined) approval.payload = structuredClone(input.payload);
   if (input.requestedBy !== undefined) approval.requestedBy = input.requestedBy;
+  if (input.requestedFor !== undefined) approval.requestedFor = input.requestedFor;
   if (input.expiresAt !== undefined) {
     approval.expiresAt = input.expiresAt;
     approval.onExpiry = input.onExpiry;

@@ -1,8 +1,23 @@
 import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events/internal';
-import { ApprovalsClientEnvironment, OptionalSecret, validateEnvironmentAs } from '@app/config';
+import {
+  ApprovalsClientEnvironment,
+  OptionalSecret,
+  URL_OPTIONS,
+  validateEnvironmentAs,
+} from '@app/config';
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
 import {
   DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER,
@@ -25,6 +40,9 @@ const IntegerVariable = (min: number, max: number, fallback: number) =>
     Max(max),
   );
 
+/** Longest `API_KEYS` value: Linux's own limit on one environment string (128 KiB). */
+const MAX_API_KEYS_JSON_LENGTH = 128 * 1024;
+
 /**
  * Every environment variable the host reads (those of any approvals client, and its own),
  * checked at boot so a typo fails fast with the variable's name. Values are never echoed in the error: some are secrets.
@@ -42,6 +60,36 @@ export class Environment extends ApprovalsClientEnvironment {
 
   @OptionalSecret(16)
   APPROVAL_EVENTS_PRODUCER_TOKEN?: string;
+
+  /**
+   * The REST API's keyed principals, JSON `[{ "id", "key", "roles", "workspaces" }]`; each
+   * entry is checked at boot by `parseApiKeys` (src/auth/api-key-entry.ts).
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_API_KEYS_JSON_LENGTH)
+  API_KEYS?: string;
+
+  /** Verifies HS256 bearer tokens on the REST API. */
+  @OptionalSecret(32)
+  AUTH_JWT_SECRET?: string;
+
+  /** Where the bearer tokens' issuer publishes its public keys. */
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  AUTH_JWKS_URL?: string;
+
+  /** The `iss` every bearer token must carry (required with `AUTH_JWKS_URL`). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  AUTH_JWT_ISSUER?: string;
+
+  /** The `aud` every bearer token must carry (required with `AUTH_JWKS_URL`). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  AUTH_JWT_AUDIENCE?: string;
 
   /** Signs the scoped subscriber tokens `POST /api/workspaces/:id/event-tokens` issues. */
   @OptionalSecret(32)

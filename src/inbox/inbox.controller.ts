@@ -23,8 +23,8 @@ type Response = ServerResponse & {
 /**
  * The approver inbox: one page, its script and style sheet, and the Socket.io browser client.
  * Each file is a named route rather than a folder served as a whole, so nothing else on disk
- * can ever be reached through it. Outside `/api` and without an API key: the page holds no
- * secret, and asks the person for the key when the API wants one.
+ * can ever be reached through it. Outside `/api` and open: the page holds no secret, and
+ * asks the person for the API key it then sends to the API, which decides as its principal.
  */
 @ApiExcludeController()
 @Controller()

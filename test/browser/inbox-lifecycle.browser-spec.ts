@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { createApproval, eventually, startHost, type RunningHost } from '../support';
+import { createApproval, eventually, PRINCIPALS, startHost, type RunningHost } from '../support';
 import { launchChromium, openTab, SCREENSHOTS_DIR } from './support/chromium';
 
 declare const document: {
@@ -17,8 +17,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Opens the inbox of ws1 signed in with the approver's key. */
 async function openInbox(page: Page, host: RunningHost): Promise<void> {
   await page.goto(`${host.url}/?workspace=ws1`);
+  await page.getByLabel('API key').fill(PRINCIPALS.approver.key);
+  await page.getByRole('button', { name: 'Use this key' }).click();
   await page.locator('#link[data-state="live"]').waitFor();
 }
 

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import {
-  API_KEY,
   approvalsPath,
+  authAs,
   createApproval,
   decide,
   eventually,
   handled,
+  PRINCIPALS,
   startHost,
+  type TestPrincipalName,
   type RunningHost,
 } from '../support';
 import { launchChromium, openTab, SCREENSHOTS_DIR } from './support/chromium';
@@ -49,9 +51,19 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Opens `/?workspace=…` and waits until the page says its live link is up. */
-async function openInbox(page: Page, host: RunningHost, workspace = 'ws1'): Promise<void> {
+/**
+ * Opens `/?workspace=…`, enters the API key of `as` (the approver by default) in the form the
+ * page asks with, and waits until the page says its live link is up.
+ */
+async function openInbox(
+  page: Page,
+  host: RunningHost,
+  workspace = 'ws1',
+  as: TestPrincipalName = 'approver',
+): Promise<void> {
   await page.goto(`${host.url}/?workspace=${workspace}`);
+  await page.getByLabel('API key').fill(PRINCIPALS[as].key);
+  await page.getByRole('button', { name: 'Use this key' }).click();
   await liveLink(page).waitFor();
 }
 
@@ -108,6 +120,7 @@ describe('the approver inbox in Chromium', () => {
     const longPoll = handled(
       request(host.url)
         .get(approvalsPath('ws1', approval.id, 'wait'))
+        .set(authAs('agent'))
         .query({ timeoutMs: 20_000 })
         .then((response) => response.body as { status: string; resolvedBy?: string }),
     );
@@ -116,10 +129,8 @@ describe('the approver inbox in Chromium', () => {
     await openInbox(page, host);
 
     await page.getByRole('button', { name: 'Approve send_email' }).focus();
-    await page.keyboard.press('Enter');
-    // The first decision asks who decides; the name is kept for the tab.
-    await page.getByLabel('Your name (recorded as resolvedBy)').fill('alice');
     const clicked = Date.now();
+    // Nothing typed: the decision is recorded as the principal whose key the tab holds.
     await page.keyboard.press('Enter');
 
     await expect(longPoll).resolves.toMatchObject({ status: 'approved', resolvedBy: 'alice' });
@@ -128,10 +139,7 @@ describe('the approver inbox in Chromium', () => {
     await expect(card(page, 'send_email').locator('.resolver').textContent()).resolves.toMatch(
       /^alice, /,
     );
-    await expect(page.locator('#identity-name').textContent()).resolves.toBe('alice');
-    await expect(
-      page.evaluate(() => sessionStorage.getItem('approvals-inbox.approver')),
-    ).resolves.toBe('alice');
+    await expect(page.locator('#identity').isVisible()).resolves.toBe(true);
     expect(manager.pendingCount).toBe(0);
     expect(problems).toEqual([]);
   });
@@ -147,8 +155,9 @@ describe('the approver inbox in Chromium', () => {
     await createApproval(host.url, 'ws2', { action: 'not_mine' });
 
     await badge(page, 'deploy', 'Pending').waitFor({ timeout: LIVE_WITHIN_MS });
+    // The requesting principal, and the label its body gave (as requestedBy, once a name).
     await expect(card(page, 'deploy').locator('.requester').textContent()).resolves.toBe(
-      'ci-agent',
+      'agent-7 for ci-agent',
     );
     await expect(card(page, 'not_mine').count()).resolves.toBe(0);
     await expect(documentMark(page)).resolves.toBe(before);
@@ -178,10 +187,9 @@ describe('the approver inbox in Chromium', () => {
   });
 
   it('asks for the API key, says clearly when it is wrong, and keeps it for the tab only', async () => {
-    const host = await startHost({
-      env: { API_KEY, APPROVAL_EVENTS_JWT_SECRET: JWT_SECRET },
-    });
-    await createApproval(host.url, 'ws1', { action: 'send_email' }, { 'x-api-key': API_KEY });
+    const host = await startHost({ env: { APPROVAL_EVENTS_JWT_SECRET: JWT_SECRET } });
+    const key = PRINCIPALS.approver.key;
+    await createApproval(host.url, 'ws1', { action: 'send_email' });
     const { page } = await openTab(browser);
     await page.goto(`${host.url}/?workspace=ws1`);
 
@@ -195,7 +203,7 @@ describe('the approver inbox in Chromium', () => {
     await expect(page.getByLabel('API key').isVisible()).resolves.toBe(true);
     await expect(card(page, 'send_email').count()).resolves.toBe(0);
 
-    await page.getByLabel('API key').fill(API_KEY);
+    await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Use this key' }).click();
     await badge(page, 'send_email', 'Pending').waitFor();
     await liveLink(page).waitFor();
@@ -205,7 +213,7 @@ describe('the approver inbox in Chromium', () => {
       local: localStorage.length,
       url: location.href,
     }));
-    expect(stored).toEqual({ session: API_KEY, local: 0, url: `${host.url}/?workspace=ws1` });
+    expect(stored).toEqual({ session: key, local: 0, url: `${host.url}/?workspace=ws1` });
   });
 
   it('shows who decided first when a decision loses the race (409)', async () => {
@@ -213,7 +221,6 @@ describe('the approver inbox in Chromium', () => {
     const approval = await createApproval(host.url, 'ws1', { action: 'send_email' });
     const { page } = await openTab(browser);
     await openInbox(page, host);
-    await page.evaluate(() => sessionStorage.setItem('approvals-inbox.approver', 'alice'));
     // Bob's decision lands while Alice's request is on its way.
     await page.route('**/approve', async (route) => {
       await decide(host.url, 'ws1', approval.id, 'approve', { resolvedBy: 'bob' });
@@ -234,8 +241,8 @@ describe('the approver inbox in Chromium', () => {
     const first = await createApproval(host.url, 'ws1', { action: 'first' });
     const second = await createApproval(host.url, 'ws1', { action: 'second' });
     const { page, problems } = await openTab(browser);
-    await openInbox(page, host);
-    await page.evaluate(() => sessionStorage.setItem('approvals-inbox.approver', 'dana'));
+    // An admin: it may reject and cancel (an approver may not cancel, an agent not reject).
+    await openInbox(page, host, 'ws1', 'admin');
 
     await page.getByRole('button', { name: 'Reject first' }).click();
     await page.getByLabel('Reason for rejecting').fill('Not today');
@@ -252,15 +259,16 @@ describe('the approver inbox in Chromium', () => {
     const read = (id: string) =>
       request(host.url)
         .get(approvalsPath('ws1', id))
+        .set(authAs('agent'))
         .then((response) => response.body);
     await expect(read(first.id)).resolves.toMatchObject({
       status: 'rejected',
-      resolvedBy: 'dana',
+      resolvedBy: PRINCIPALS.admin.id,
       resolution: { reason: 'Not today' },
     });
     await expect(read(second.id)).resolves.toMatchObject({
       status: 'cancelled',
-      resolvedBy: 'dana',
+      resolvedBy: PRINCIPALS.admin.id,
     });
     expect(problems).toEqual([]);
   });
@@ -279,6 +287,7 @@ describe('the approver inbox in Chromium', () => {
     await expect(card(page, 'old_one').count()).resolves.toBe(0);
     expect(new URL(page.url()).search).toBe('?workspace=ws1&status=pending');
 
+    // The key stays with the tab: a reload needs no new sign-in.
     await page.reload();
     await badge(page, 'open_one', 'Pending').waitFor();
     await expect(page.getByLabel('Status').inputValue()).resolves.toBe('pending');
@@ -305,7 +314,7 @@ describe('the approver inbox in Chromium', () => {
       .locator('#link[data-state="lost"]')
       .getByText(/catching up/)
       .waitFor();
-    await decide(host.url, 'ws1', approval.id, 'approve', { resolvedBy: 'erin' });
+    await decide(host.url, 'ws1', approval.id, 'approve', { resolvedBy: 'bob' });
     coverage.setLinkState('browser-test', true);
 
     await liveLink(page).waitFor({ timeout: 15_000 });

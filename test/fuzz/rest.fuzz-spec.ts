@@ -16,9 +16,12 @@ import { RejectApprovalDto } from '../../src/approvals/dto/reject-approval.dto';
 import { WaitApprovalQueryDto } from '../../src/approvals/dto/wait-approval.query.dto';
 import {
   approvalsPath,
+  authAs,
+  authToDecide,
   closeAll,
   createApproval,
   decide,
+  PRINCIPALS,
   type RunningHost,
   startHost,
 } from '../support';
@@ -37,6 +40,7 @@ import {
   PROTO_KEYS,
 } from './support/hostile-values';
 import {
+  actorFieldsAccepted,
   isRestId,
   isValidApprove,
   isValidCancel,
@@ -109,13 +113,21 @@ interface BodyRoute {
   action?: 'approve' | 'reject' | 'cancel';
 }
 
-const actor = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), boundaryString);
+/** Who each route is called as over HTTP: the approver decides, the agent asks and cancels. */
+const callerOf = (action?: 'approve' | 'reject' | 'cancel') =>
+  action === 'approve' || action === 'reject' ? PRINCIPALS.approver : PRINCIPALS.agent;
+/** Often the caller's own id, the one value of an actor field the host accepts as is. */
+const actor = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 40 }),
+  boundaryString,
+  fc.constantFrom(PRINCIPALS.agent.id, PRINCIPALS.approver.id),
+);
 const BODY_ROUTES: BodyRoute[] = [
   {
     name: 'POST create',
     metatype: CreateApprovalDto,
     valid: isValidCreate,
-    fields: { action: actor, payload: jsonishObject, requestedBy: actor },
+    fields: { action: actor, payload: jsonishObject, requestedBy: actor, requestedFor: actor },
     required: ['action'],
   },
   {
@@ -123,7 +135,7 @@ const BODY_ROUTES: BodyRoute[] = [
     metatype: ApproveApprovalDto,
     valid: isValidApprove,
     fields: { resolvedBy: actor, notes: boundaryString },
-    required: ['resolvedBy'],
+    required: [],
     action: 'approve',
   },
   {
@@ -131,7 +143,7 @@ const BODY_ROUTES: BodyRoute[] = [
     metatype: RejectApprovalDto,
     valid: isValidReject,
     fields: { resolvedBy: actor, notes: boundaryString, reason: boundaryString },
-    required: ['resolvedBy'],
+    required: [],
     action: 'reject',
   },
   {
@@ -435,13 +447,15 @@ describe('REST DTO validation under fuzzing', () => {
           const wire = overTheWire(body);
           const response = await request(host.url)
             .post(path)
+            .set(route.action ? authToDecide(route.action) : authAs('agent'))
             .set('content-type', 'application/json')
             .send(JSON.stringify(wire));
           tally.record(
             { kind: statusOf(response.status) },
             () => `${route.name} ${response.status}: ${JSON.stringify(wire).slice(0, 200)}`,
           );
-          if (route.valid(wire)) {
+          // The DTO's verdict, then the host's rule for actor fields (400 before 404 or 409).
+          if (route.valid(wire) && actorFieldsAccepted(wire, callerOf(route.action).id)) {
             expect({ wire, status: response.status }).toEqual({ wire, status: expectedStatus });
             if (expectedStatus === 201) expect(response.body).toMatchObject({ status: 'pending' });
           } else {
@@ -463,7 +477,9 @@ describe('REST DTO validation under fuzzing', () => {
             route.name === 'GET wait'
               ? approvalsPath('ws-fuzz', decidedId, 'wait')
               : approvalsPath('ws-fuzz');
-          const response = await request(host.url).get(`${path}?${queryText(query)}`);
+          const response = await request(host.url)
+            .get(`${path}?${queryText(query)}`)
+            .set(authAs('agent'));
           tally.record(
             { kind: statusOf(response.status) },
             () => `${route.name} ${response.status}: ${queryText(query)}`,
@@ -488,9 +504,9 @@ describe('REST DTO validation under fuzzing', () => {
         (id) => id.length > 0 && urlSafe(id) && encodeURIComponent(id).length <= 2_000,
       );
       const property = fc.asyncProperty(segment, segment, async (workspaceId, approvalId) => {
-        const response = await request(host.url).get(
-          approvalsPath(encodeURIComponent(workspaceId), encodeURIComponent(`${approvalId}`)),
-        );
+        const response = await request(host.url)
+          .get(approvalsPath(encodeURIComponent(workspaceId), encodeURIComponent(`${approvalId}`)))
+          .set(authAs('agent'));
         tally.record(
           { kind: statusOf(response.status) },
           () => `GET one ${response.status}: ${workspaceId} ${approvalId}`,
@@ -520,6 +536,7 @@ describe('REST DTO validation under fuzzing', () => {
         const padding = 'p'.repeat(size);
         const response = await request(host.url)
           .post(path)
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send(`{"action":"${padding}"}`);
         tally.record(
@@ -535,6 +552,7 @@ describe('REST DTO validation under fuzzing', () => {
       for (const text of ['{', 'null', '"text"', '5', 'true', '{"action":"x"} trailing']) {
         const response = await request(host.url)
           .post(approvalsPath('ws-fuzz'))
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send(text);
         tally.record(
@@ -579,7 +597,11 @@ describe('REST DTO validation under fuzzing', () => {
           const path = route.action
             ? approvalsPath('ws-fuzz-media', 'absent-approval', route.action)
             : approvalsPath('ws-fuzz-media');
-          const response = await request(host.url).post(path).set('content-type', type).send(body);
+          const response = await request(host.url)
+            .post(path)
+            .set(authAs('agent'))
+            .set('content-type', type)
+            .send(body);
           tally.record({ kind: response.status === 415 ? 'refused' : 'accepted' }, () => '');
           expect({ type, status: response.status }).toEqual({ type, status: 415 });
           expect(response.body).toMatchObject({
@@ -591,7 +613,10 @@ describe('REST DTO validation under fuzzing', () => {
       await assertProperty('HTTP non-JSON bodies', property, SEED_MEDIA, HTTP_RUNS_PER_ROUTE, {
         endOnFailure: true,
       });
-      await request(host.url).get(approvalsPath('ws-fuzz-media')).expect(200, []);
+      await request(host.url)
+        .get(approvalsPath('ws-fuzz-media'))
+        .set(authAs('agent'))
+        .expect(200, []);
     });
 
     it('leaves the host healthy and the prototypes untouched', async () => {
@@ -613,6 +638,7 @@ describe('REST DTO validation under fuzzing', () => {
           const payload = `{"deep":${nested}}`;
           const response = await request(host.url)
             .post(approvalsPath('ws-fuzz'))
+            .set(authAs('agent'))
             .set('content-type', 'application/json')
             .send(`{"action":"send_email","payload":${payload}}`);
           tally.record(

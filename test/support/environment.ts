@@ -5,6 +5,11 @@ import { validateEnvironment } from '../../src/config/environment';
 export const MANAGED_VARIABLES = [
   'PORT',
   'API_KEY',
+  'API_KEYS',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URL',
+  'AUTH_JWT_ISSUER',
+  'AUTH_JWT_AUDIENCE',
   'APPROVAL_EVENTS_PRODUCER_TOKEN',
   'APPROVAL_EVENTS_SUBSCRIBER_TOKEN',
   'EVENT_BUS_URL',
@@ -28,6 +33,7 @@ export type TestEnvironment = Partial<Record<ManagedVariable, string>>;
 /** Gateway tokens of every host the suites boot (at least 16 characters, as the host requires). */
 export const PRODUCER_TOKEN = 'e2e-producer-token-0123456789';
 export const SUBSCRIBER_TOKEN = 'e2e-subscriber-token-0123456789';
+/** A legacy `API_KEY` (an agent on every workspace, id `api-key`), for the suites that set one. */
 export const API_KEY = 'e2e-api-key-0123456789abcdef';
 
 /**

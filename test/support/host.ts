@@ -4,6 +4,7 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { configureApp, HOST_APPLICATION_OPTIONS } from '../../src/app.setup';
 import { ApprovalsRepository } from '../../src/approvals/approvals.repository';
+import { DecisionPolicy } from '../../src/approvals/decision-policy';
 import {
   configServiceFor,
   PRODUCER_TOKEN,
@@ -11,10 +12,11 @@ import {
   type TestEnvironment,
   withEnvironment,
 } from './environment';
+import { TEST_API_KEYS } from './principals';
 import { track } from './resources';
 
 export interface HostOptions {
-  /** Variables on top of the defaults (both gateway tokens set, no API key). */
+  /** Variables on top of the defaults (both gateway tokens set, `API_KEYS` = every test principal). */
   env?: TestEnvironment;
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
@@ -38,10 +40,14 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-/** Environment of every host unless a test says otherwise. */
+/**
+ * Environment of every host unless a test says otherwise: the gateway tokens, and
+ * `API_KEYS` holding every one of {@link PRINCIPALS} (send one with `authAs(name)`).
+ */
 export const HOST_DEFAULTS: TestEnvironment = {
   APPROVAL_EVENTS_PRODUCER_TOKEN: PRODUCER_TOKEN,
   APPROVAL_EVENTS_SUBSCRIBER_TOKEN: SUBSCRIBER_TOKEN,
+  API_KEYS: TEST_API_KEYS,
   LOG_LEVEL: 'error',
 };
 
@@ -50,8 +56,8 @@ export const HOST_DEFAULTS: TestEnvironment = {
  * real port, and registers it to be closed after the test.
  *
  * @example
- * const host = await startHost({ env: { API_KEY } });
- * await request(host.url).get('/health').expect(200);
+ * const host = await startHost();
+ * await request(host.url).get(approvalsPath('ws1')).set(authAs('agent')).expect(200);
  */
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
   const env: TestEnvironment = { ...HOST_DEFAULTS, ...options.env };
@@ -62,6 +68,8 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     if (options.repository) {
       builder = builder.overrideProvider(ApprovalsRepository).useValue(options.repository);
     }
+    // Also while the module compiles, so what providers log at boot is recorded too.
+    if (options.logger) builder = builder.setLogger(options.logger);
     if (options.override) builder = options.override(builder);
     const moduleRef = await builder.compile();
     return moduleRef.createNestApplication({
@@ -77,9 +85,11 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
 }
 
 /**
- * Counts reads of one approval in a host's store from now on (every status read, by the
- * host's own waits or over HTTP by a worker, is one `findOne`). Pass the store itself when
- * hosts share one.
+ * Counts status reads of one approval in a host's store from now on: every read by the
+ * host's own waits or over HTTP by a worker is one `findOne`. The read a decision makes for
+ * its policy (who requested it, for four-eyes) is not a status read and is left out: each
+ * `DecisionPolicy.check` of the approval follows exactly one such read. Pass the store itself
+ * when hosts share one (then every in-process host's policy checks are left out).
  */
 export function countStoreReads(
   store: RunningHost | ApprovalsRepository,
@@ -87,9 +97,24 @@ export function countStoreReads(
 ): () => number {
   const repository =
     'app' in store ? store.app.get<ApprovalsRepository>(ApprovalsRepository) : store;
-  const findOne = jest.isMockFunction(repository.findOne)
-    ? (repository.findOne as jest.MockedFunction<ApprovalsRepository['findOne']>)
-    : jest.spyOn(repository, 'findOne');
-  const before = findOne.mock.calls.length;
-  return () => findOne.mock.calls.slice(before).filter(([, id]) => id === approvalId).length;
+  const findOne = spyOnce(repository, 'findOne');
+  const check = spyOnce(
+    'app' in store ? store.app.get(DecisionPolicy) : DecisionPolicy.prototype,
+    'check',
+  );
+  const readsBefore = findOne.mock.calls.length;
+  const checksBefore = check.mock.calls.length;
+  return () =>
+    findOne.mock.calls.slice(readsBefore).filter(([, id]) => id === approvalId).length -
+    check.mock.calls.slice(checksBefore).filter(([, approval]) => approval.id === approvalId)
+      .length;
+}
+
+/** A spy on `object[method]`, the one already there if a test made it. */
+function spyOnce<T extends object, M extends jest.FunctionPropertyNames<Required<T>>>(
+  object: T,
+  method: M,
+): jest.SpyInstance {
+  const current = object[method];
+  return jest.isMockFunction(current) ? current : jest.spyOn(object, method as never);
 }

@@ -4,6 +4,8 @@ export * from './host';
 export * from './http';
 export * from './metrics';
 export * from './polling';
+export * from './principals';
+export * from './jwks-server';
 export * from './resources';
 export * from './socket';
 export * from './worker';

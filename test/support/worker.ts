@@ -10,6 +10,7 @@ import {
   withEnvironment,
 } from './environment';
 import { eventually } from './polling';
+import { PRINCIPALS } from './principals';
 import { track } from './resources';
 
 export interface WorkerOptions {
@@ -19,7 +20,7 @@ export interface WorkerOptions {
   busUrl?: string;
   /** Workspaces the worker subscribes to on the bus. */
   workspaces: string[];
-  /** Sent as `x-api-key` on the worker's REST reads. */
+  /** Sent as `x-api-key` on the worker's REST calls; the agent's key by default. */
   apiKey?: string;
   /** Token of the bus handshake; the host's subscriber token by default. */
   token?: string;
@@ -44,7 +45,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     EVENT_BUS_URL: options.busUrl ?? options.hostUrl,
     APPROVAL_EVENTS_SUBSCRIBER_TOKEN: options.token ?? SUBSCRIBER_TOKEN,
     EVENT_BUS_WORKSPACES: options.workspaces.join(','),
-    API_KEY: options.apiKey,
+    API_KEY: options.apiKey ?? PRINCIPALS.agent.key,
     APPROVAL_POLL_INTERVAL_MS:
       options.pollIntervalMs === undefined ? undefined : String(options.pollIntervalMs),
     LOG_LEVEL: 'error',

@@ -37,7 +37,8 @@ export class RemoteAgent {
     const response = await firstValueFrom(
       this.http.post<Approval>(
         url,
-        { action, payload, requestedBy: 'agent-worker' },
+        // No requestedBy: the host records the principal its API key stands for.
+        { action, payload },
         {
           headers: apiKey ? { 'x-api-key': apiKey } : {},
           timeout: REQUEST_TIMEOUT_MS,

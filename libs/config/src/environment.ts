@@ -90,7 +90,10 @@ export function busWorkspacesFrom(value: string | undefined): {
  * environment is exactly this; the host's extends it (a host may subscribe to another bus).
  */
 export class ApprovalsClientEnvironment {
-  /** Required `x-api-key` on `/api` (host); sent on every REST call (worker). */
+  /**
+   * Host: one more accepted `x-api-key`, the principal `api-key` (role `agent`, every
+   * workspace; see `API_KEYS` for the others). Worker: the key it sends on every REST call.
+   */
   @OptionalSecret(16)
   API_KEY?: string;
 

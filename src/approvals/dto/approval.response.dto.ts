@@ -21,8 +21,17 @@ export class ApprovalResponseDto implements ApprovalRecord {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   payload?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'agent-7' })
+  @ApiPropertyOptional({
+    example: 'agent-7',
+    description: 'The id of the principal that created it (a JWT `sub` or an API key `id`).',
+  })
   requestedBy?: string;
+
+  @ApiPropertyOptional({
+    example: 'Alice Example <alice@example.com>',
+    description: 'The requester’s label of whom it asks for; not an identity.',
+  })
+  requestedFor?: string;
 
   @ApiProperty({ enum: APPROVAL_STATUS_VALUES, example: 'pending' })
   status: ApprovalStatus;
@@ -41,7 +50,7 @@ export class ApprovalResponseDto implements ApprovalRecord {
 
   @ApiPropertyOptional({
     example: 'alice',
-    description: `Who decided; "${EXPIRY_ACTOR}" when the deadline did.`,
+    description: `The id of the principal that decided or cancelled it; "${EXPIRY_ACTOR}" when the deadline did.`,
   })
   resolvedBy?: string;
 

@@ -75,6 +75,20 @@ describe('approval DTOs', () => {
       'requestedBy',
     ],
     [
+      'create: empty requestedFor',
+      CreateApprovalDto,
+      'body',
+      { action: 'a', requestedFor: '' },
+      'requestedFor',
+    ],
+    [
+      'create: requestedFor with NUL',
+      CreateApprovalDto,
+      'body',
+      { action: 'a', requestedFor: 'a\u0000b' },
+      'requestedFor',
+    ],
+    [
       'create: overlong requestedBy',
       CreateApprovalDto,
       'body',
@@ -88,7 +102,6 @@ describe('approval DTOs', () => {
       { action: 'a', status: 'approved' },
       'property status should not exist',
     ],
-    ['approve: no resolvedBy', ApproveApprovalDto, 'body', { notes: 'n' }, 'resolvedBy'],
     ['approve: empty resolvedBy', ApproveApprovalDto, 'body', { resolvedBy: '' }, 'resolvedBy'],
     [
       'approve: overlong resolvedBy',
@@ -118,7 +131,6 @@ describe('approval DTOs', () => {
       { resolvedBy: 'a', reason: 'r' },
       'property reason should not exist',
     ],
-    ['reject: no resolvedBy', RejectApprovalDto, 'body', { reason: 'r' }, 'resolvedBy'],
     [
       'reject: overlong reason',
       RejectApprovalDto,
@@ -316,6 +328,11 @@ describe('approval DTOs', () => {
 
     it('accepts an empty cancel body', async () => {
       await expect(run(CancelApprovalDto, {})).resolves.toEqual({});
+    });
+
+    it('accepts decisions without resolvedBy: the host records the principal', async () => {
+      await expect(run(ApproveApprovalDto, { notes: 'n' })).resolves.toEqual({ notes: 'n' });
+      await expect(run(RejectApprovalDto, { reason: 'r' })).resolves.toEqual({ reason: 'r' });
     });
 
     it.each(['ws1', 'A-b_c.d:e', 'x'.repeat(128), '3f0c6c1e-8a4b-4c1e-9a57-2f0b1d6a9e11'])(

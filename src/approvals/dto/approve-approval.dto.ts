@@ -1,15 +1,23 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { MAX_ACTOR_LENGTH, MAX_NOTES_LENGTH } from '../approvals.constants';
 import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
 
 /** Body of `POST …/approve`. */
 export class ApproveApprovalDto {
-  @ApiProperty({ example: 'alice', minLength: 1, maxLength: MAX_ACTOR_LENGTH })
+  /** The host records the deciding principal; a different value here is refused (400). */
+  @ApiPropertyOptional({
+    example: 'alice',
+    minLength: 1,
+    maxLength: MAX_ACTOR_LENGTH,
+    description:
+      'Optional: the host records the deciding principal’s id. If given it must be that id (400 otherwise).',
+  })
+  @IsOptional()
   @IsString()
   @NoControlCharacters()
   @Length(1, MAX_ACTOR_LENGTH)
-  resolvedBy: string;
+  resolvedBy?: string;
 
   @ApiPropertyOptional({ example: 'Looks fine', maxLength: MAX_NOTES_LENGTH })
   @IsOptional()

@@ -5,7 +5,13 @@ import { NoControlCharacters } from '../../common/validators/no-control-characte
 
 /** Body of `POST …/cancel`. Everything is optional: the requester may withdraw without a word. */
 export class CancelApprovalDto {
-  @ApiPropertyOptional({ example: 'agent-7', minLength: 1, maxLength: MAX_ACTOR_LENGTH })
+  @ApiPropertyOptional({
+    example: 'agent-7',
+    minLength: 1,
+    maxLength: MAX_ACTOR_LENGTH,
+    description:
+      'Optional: the host records the cancelling principal’s id. If given it must be that id (400 otherwise).',
+  })
   @IsOptional()
   @IsString()
   @NoControlCharacters()

@@ -32,12 +32,36 @@ export class CreateApprovalDto {
   @MaxJsonBytes(MAX_PAYLOAD_BYTES)
   payload?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'agent-7', minLength: 1, maxLength: MAX_ACTOR_LENGTH })
+  /**
+   * Deprecated: the host records the creating principal as `requestedBy`. A value equal to
+   * that id is accepted; any other is kept as `requestedFor` (the label it always was).
+   */
+  @ApiPropertyOptional({
+    example: 'agent-7',
+    minLength: 1,
+    maxLength: MAX_ACTOR_LENGTH,
+    deprecated: true,
+    description:
+      'Ignored when it is the caller’s own principal id; any other value is stored as `requestedFor`. The approval’s `requestedBy` is always the caller.',
+  })
   @IsOptional()
   @IsString()
   @NoControlCharacters()
   @Length(1, MAX_ACTOR_LENGTH)
   requestedBy?: string;
+
+  @ApiPropertyOptional({
+    example: 'Alice Example <alice@example.com>',
+    minLength: 1,
+    maxLength: MAX_ACTOR_LENGTH,
+    description:
+      'On whose behalf the caller asks: a label shown to approvers, not an identity (nothing is granted by it).',
+  })
+  @IsOptional()
+  @IsString()
+  @NoControlCharacters()
+  @Length(1, MAX_ACTOR_LENGTH)
+  requestedFor?: string;
 
   @ApiPropertyOptional({
     minimum: MIN_LIFECYCLE_DELAY_MS,

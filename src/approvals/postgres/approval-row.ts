@@ -9,6 +9,7 @@ export interface ApprovalRow {
   action: string;
   payload: Record<string, unknown> | null;
   requested_by: string | null;
+  requested_for: string | null;
   status: ApprovalStatus;
   created_at: Date | string;
   resolution: Record<string, unknown> | null;
@@ -27,6 +28,7 @@ export const APPROVAL_COLUMNS = [
   'action',
   'payload',
   'requested_by',
+  'requested_for',
   'status',
   'created_at',
   'resolution',
@@ -49,6 +51,7 @@ export function toApproval(row: ApprovalRow): ApprovalRecord {
   };
   if (row.payload !== null) approval.payload = row.payload;
   if (row.requested_by !== null) approval.requestedBy = row.requested_by;
+  if (row.requested_for !== null) approval.requestedFor = row.requested_for;
   if (row.resolution !== null) approval.resolution = row.resolution;
   if (row.resolved_by !== null) approval.resolvedBy = row.resolved_by;
   if (row.resolved_at !== null) approval.resolvedAt = isoString(row.resolved_at);

@@ -49,8 +49,8 @@ export function statementsFor(schema: string) {
     insert: `
       INSERT INTO ${table}
         (workspace_id, id, action, payload, requested_by, created_at,
-         requester, expires_at, on_expiry, remind_at)
-      VALUES ($1, $2, $3, $4::jsonb, $5, $6::timestamptz, $7, $8::timestamptz, $9, $10::timestamptz)
+         requester, expires_at, on_expiry, remind_at, requested_for)
+      VALUES ($1, $2, $3, $4::jsonb, $5, $6::timestamptz, $7, $8::timestamptz, $9, $10::timestamptz, $11)
       ON CONFLICT (workspace_id, id) DO NOTHING
       RETURNING ${columns}`,
     findOne: `SELECT ${columns} FROM ${table} WHERE workspace_id = $1 AND id = $2`,

@@ -39,7 +39,9 @@ export interface Migration {
  *   library could never wait on (over 128 characters) are not announced, and an over-long
  *   `resolved_by` is left out: that bounds the payload far below PostgreSQL's 8 000-byte
  *   limit, because a `pg_notify` that failed would fail the decision itself.
- * - Migration 3 gives approvals their lifecycle: a deadline (`expires_at`, `on_expiry`, both
+ * - Migration 3 adds `requested_for`, the requester's label of whom it asks for, now that
+ *   `requested_by` is the authenticated principal rather than what the client typed, and
+ *   gives approvals their lifecycle: a deadline (`expires_at`, `on_expiry`, both
  *   or neither), one reminder (`remind_at`, `reminded_at` once claimed), the creating
  *   principal (`requester`, the cap's and the keys' scope), `expired` among the statuses,
  *   and the idempotency keys (`approval_idempotency_keys`, written in the same transaction
@@ -106,10 +108,11 @@ export const APPROVALS_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'approval lifecycle: deadlines, reminders, idempotency keys',
+    name: 'principals and lifecycle: requested for, deadlines, reminders, idempotency keys',
     // Literal lists, not the code's constants: a released migration never changes.
     up: (schema) => `
       ALTER TABLE ${schema}.approvals
+        ADD COLUMN requested_for text,
         ADD COLUMN requester text,
         ADD COLUMN expires_at timestamptz,
         ADD COLUMN on_expiry text

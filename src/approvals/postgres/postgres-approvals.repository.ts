@@ -116,6 +116,7 @@ export class PostgresApprovalsRepository implements ApprovalsRepository {
         input.expiresAt ?? null,
         input.expiresAt === undefined ? null : input.onExpiry,
         input.remindAt ?? null,
+        input.requestedFor ?? null,
       ]);
       if (rows.length === 0) throw new DuplicateApprovalError(input.workspaceId, input.id);
       return { created: toApproval(rows[0]) };

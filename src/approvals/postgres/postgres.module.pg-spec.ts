@@ -76,13 +76,26 @@ describe('ApprovalsModule with DATABASE_URL', () => {
       expect(repository.schema).toBe(schema);
 
       const approvals = app.get(ApprovalsService);
-      const { id } = await approvals.create('ws1', { action: 'deploy' });
-      await approvals.approve('ws1', id, { resolvedBy: 'alice' });
-      const { rows } = await observer.query<{ status: string }>(
-        `SELECT status FROM ${quoteSchemaName(schema)}.approvals WHERE workspace_id = 'ws1' AND id = $1`,
+      const agent = { id: 'agent-7', kind: 'api_key', roles: ['agent'], workspaces: '*' } as const;
+      const alice = { ...agent, id: 'alice', roles: ['approver'] } as const;
+      const { id } = await approvals.create(
+        'ws1',
+        { action: 'deploy', requestedFor: 'Dana' },
+        agent,
+      );
+      await approvals.approve('ws1', id, {}, alice);
+      const { rows } = await observer.query<{ status: string; requested_by: string }>(
+        `SELECT status, requested_by, requested_for, resolved_by FROM ${quoteSchemaName(schema)}.approvals WHERE workspace_id = 'ws1' AND id = $1`,
         [id],
       );
-      expect(rows).toEqual([{ status: 'approved' }]);
+      expect(rows).toEqual([
+        {
+          status: 'approved',
+          requested_by: 'agent-7',
+          requested_for: 'Dana',
+          resolved_by: 'alice',
+        },
+      ]);
 
       await expect(app.get(DatabaseHealthIndicator).check()).resolves.toMatchObject({
         database: { status: 'up', store: 'postgres' },

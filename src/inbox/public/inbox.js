@@ -4,7 +4,7 @@
 import { io } from '/inbox/socket.io.esm.min.js';
 
 const API = '/api';
-const STORAGE = { apiKey: 'approvals-inbox.api-key', approver: 'approvals-inbox.approver' };
+const STORAGE = { apiKey: 'approvals-inbox.api-key' };
 /** The host's own rule for workspace and approval ids (src/approvals/approvals.constants.ts). */
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 const STATUSES = new Set([
@@ -34,7 +34,6 @@ const VERB_DONE = { approve: 'Approved', reject: 'Rejected', cancel: 'Cancelled'
 const LIST_LIMIT = 100;
 /** Live additions grow the view; past this many, the oldest leave it (the API still has them). */
 const MAX_SHOWN = 500;
-const MAX_ACTOR_LENGTH = 256;
 /** A scoped token lives this long and is renewed this long before it ends. */
 const TOKEN_TTL_SECONDS = 900;
 const RENEW_BEFORE_MS = 120_000;
@@ -55,7 +54,6 @@ const view = {
   workspaceInput: $('workspace-input'),
   statusFilter: $('status-filter'),
   identity: $('identity'),
-  identityName: $('identity-name'),
   message: $('message'),
   alert: $('alert'),
   empty: $('empty'),
@@ -102,6 +100,8 @@ const approvalPath = (workspace, id) =>
 function describeError(status, body) {
   const detail = Array.isArray(body?.message) ? body.message.join('; ') : body?.message;
   if (status === 401) return 'The server refused the API key (401 Unauthorized).';
+  // The message names the role needed, or says the requester cannot decide its own approval.
+  if (status === 403) return `Not allowed: ${detail ?? 'this key may not do that'} (403).`;
   if (status === 429) return 'Too many requests; wait a moment and try again.';
   if (status === 503) return `The server is unavailable${detail ? `: ${detail}` : ''}. Retrying.`;
   return detail ? `${detail} (${status})` : `The server answered ${status}.`;
@@ -337,6 +337,11 @@ function openWorkspace(workspace, status, { push = false } = {}) {
   view.list.replaceChildren();
   say('');
   render();
+  // Every API route needs a credential: without one, ask for it rather than collect 401s.
+  if (!sessionStorage.getItem(STORAGE.apiKey)) {
+    askForKey(false);
+    return;
+  }
   const current = session;
   readList(current).catch((error) => current === session && report(error));
   connectLive(current);
@@ -415,7 +420,11 @@ function fill(node, approval) {
   node.dataset.status = approval.status;
   node.querySelector('.action').textContent = approval.action;
   node.querySelector('.badge').textContent = STATUS_LABELS[approval.status];
-  node.querySelector('.requester').textContent = approval.requestedBy ?? 'unknown';
+  const requester = approval.requestedBy ?? 'unknown';
+  node.querySelector('.requester').textContent =
+    typeof approval.requestedFor === 'string'
+      ? `${requester} for ${approval.requestedFor}`
+      : requester;
   const age = node.querySelector('.age');
   age.dateTime = approval.createdAt;
   age.title = new Date(approval.createdAt).toLocaleString();
@@ -499,9 +508,8 @@ async function decide(id, verb) {
   const current = session;
   const approval = current?.approvals.get(id);
   if (!approval || approval.status !== 'pending') return;
-  const resolvedBy = await approverName();
-  if (!resolvedBy) return;
-  const body = { resolvedBy };
+  // No resolvedBy: the server records whoever the API key belongs to.
+  const body = {};
   if (verb !== 'approve') {
     const reason = await ask({
       title: `${verb === 'reject' ? 'Reject' : 'Cancel'} “${approval.action}”?`,
@@ -542,28 +550,9 @@ async function decide(id, verb) {
   }
 }
 
-/** Asked once per tab, kept in sessionStorage, changeable. */
-async function approverName({ change = false } = {}) {
-  const stored = sessionStorage.getItem(STORAGE.approver);
-  if (stored && !change) return stored;
-  const name = await ask({
-    title: 'Who is deciding?',
-    label: 'Your name (recorded as resolvedBy)',
-    submit: 'Save',
-    required: true,
-    maxLength: MAX_ACTOR_LENGTH,
-    value: stored ?? '',
-  });
-  if (!name) return stored;
-  sessionStorage.setItem(STORAGE.approver, name);
-  showIdentity();
-  return name;
-}
-
+/** Says a key is in use, with a way to enter another (an approver's, say, in an agent's place). */
 function showIdentity() {
-  const name = sessionStorage.getItem(STORAGE.approver);
-  view.identity.hidden = !name;
-  view.identityName.textContent = name ?? '';
+  view.identity.hidden = !sessionStorage.getItem(STORAGE.apiKey);
 }
 
 /** A modal question; resolves with the trimmed answer, or null when dismissed. */
@@ -594,7 +583,17 @@ function ask({ title, label, submit, required = false, maxLength = 500, value = 
 
 // ---------------------------------------------------------------- API key
 
-function askForKey(wrong) {
+/**
+ * Shows the key form: after a 401 (`wrong` when a key was sent), or to `replace` the key in
+ * use, which then stays in use until another is entered.
+ */
+function askForKey(wrong, { replace = false } = {}) {
+  if (replace) {
+    view.keyReason.textContent = 'Enter the API key to use instead (an approver’s, to decide).';
+    view.keyForm.hidden = false;
+    view.keyInput.focus();
+    return;
+  }
   if (session) {
     // Nothing more is asked of the server until there is a key: every answer would be 401.
     session.keyNeeded = true;
@@ -605,6 +604,7 @@ function askForKey(wrong) {
   // A request sent without a key, answering after one sent with the wrong key, adds nothing.
   if (!wrong && !view.keyForm.hidden) return;
   sessionStorage.removeItem(STORAGE.apiKey);
+  showIdentity();
   view.keyReason.textContent = wrong
     ? 'The server refused that API key (401 Unauthorized). Check the key and enter it again.'
     : 'This server needs an API key to show approvals.';
@@ -620,6 +620,7 @@ view.keyForm.addEventListener('submit', (event) => {
   const key = view.keyInput.value.trim();
   if (!key) return;
   sessionStorage.setItem(STORAGE.apiKey, key);
+  showIdentity();
   view.keyInput.value = '';
   view.keyForm.hidden = true;
   say('');
@@ -649,7 +650,7 @@ view.list.addEventListener('click', (event) => {
   if (id) void decide(id, button.dataset.verb);
 });
 
-$('identity-change').addEventListener('click', () => void approverName({ change: true }));
+$('identity-change').addEventListener('click', () => askForKey(false, { replace: true }));
 $('ask-dismiss').addEventListener('click', () => view.ask.close(''));
 $('ask-submit').value = 'ok';
 window.addEventListener('popstate', openFromAddress);

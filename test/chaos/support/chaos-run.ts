@@ -11,7 +11,15 @@ import * as http from 'node:http';
 import request from 'supertest';
 import { ApprovalsRepository } from '../../../src/approvals/approvals.repository';
 import { quoteSchemaName } from '../../../src/approvals/postgres/schema-name';
-import { approvalsPath, createApproval, eventually, readApproval, track } from '../../support';
+import {
+  approvalsPath,
+  authAs,
+  authAsId,
+  createApproval,
+  eventually,
+  readApproval,
+  track,
+} from '../../support';
 import { Scheduler } from './scheduler';
 import {
   type ChaosPlan,
@@ -252,7 +260,7 @@ export class ChaosRun {
   private longPoll(url: string): Promise<WaitOutcome> {
     const sentAt = Date.now();
     return new Promise<WaitOutcome>((resolve) => {
-      const request = http.get(url, { agent: this.agent }, (response) => {
+      const request = http.get(url, { agent: this.agent, headers: authAs('agent') }, (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
@@ -318,6 +326,7 @@ export class ChaosRun {
       } else {
         const response = await request(this.topology.hostA.url)
           .post(approvalsPath(workspaceId, id, action))
+          .set(authAsId(resolvedBy)!)
           .send({ resolvedBy, ...details });
         if (response.status !== 200) {
           throw new Error(`${action} of ${id} answered ${response.status}`);

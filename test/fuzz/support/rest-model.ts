@@ -90,11 +90,29 @@ export function isValidCreate(raw: unknown): boolean {
   const body = bodyRecord(raw);
   return (
     isRecord(body) &&
-    onlyKeys(body, ['action', 'payload', 'requestedBy']) &&
+    onlyKeys(body, ['action', 'payload', 'requestedBy', 'requestedFor']) &&
     textOf(body.action, 1, MAX_ACTION_LENGTH) &&
     payloadFits(body.payload) &&
-    optionalText(body.requestedBy, 1, MAX_ACTOR_LENGTH)
+    optionalText(body.requestedBy, 1, MAX_ACTOR_LENGTH) &&
+    optionalText(body.requestedFor, 1, MAX_ACTOR_LENGTH)
   );
+}
+
+/**
+ * What the host adds to a valid body, given the caller's principal id: a decision's
+ * `resolvedBy` must be absent or that id; a create's `requestedBy` other than that id is
+ * read as `requestedFor`, so it may not come with one.
+ */
+export function actorFieldsAccepted(raw: unknown, principalId: string): boolean {
+  const body = bodyRecord(raw) as Record<string, unknown>;
+  if ('action' in body) {
+    return (
+      body.requestedBy === undefined ||
+      body.requestedBy === principalId ||
+      body.requestedFor === undefined
+    );
+  }
+  return body.resolvedBy === undefined || body.resolvedBy === principalId;
 }
 
 export function isValidApprove(raw: unknown): boolean {
@@ -102,7 +120,7 @@ export function isValidApprove(raw: unknown): boolean {
   return (
     isRecord(body) &&
     onlyKeys(body, ['resolvedBy', 'notes']) &&
-    textOf(body.resolvedBy, 1, MAX_ACTOR_LENGTH) &&
+    optionalText(body.resolvedBy, 1, MAX_ACTOR_LENGTH) &&
     optionalText(body.notes, 0, MAX_NOTES_LENGTH)
   );
 }
@@ -112,7 +130,7 @@ export function isValidReject(raw: unknown): boolean {
   return (
     isRecord(body) &&
     onlyKeys(body, ['resolvedBy', 'notes', 'reason']) &&
-    textOf(body.resolvedBy, 1, MAX_ACTOR_LENGTH) &&
+    optionalText(body.resolvedBy, 1, MAX_ACTOR_LENGTH) &&
     optionalText(body.notes, 0, MAX_NOTES_LENGTH) &&
     optionalText(body.reason, 0, MAX_REASON_LENGTH)
   );

@@ -18,6 +18,7 @@ const APPROVAL_KEYS = [
   'action',
   'payload',
   'requestedBy',
+  'requestedFor',
   'status',
   'createdAt',
   'resolution',

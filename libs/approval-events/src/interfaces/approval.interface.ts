@@ -42,7 +42,10 @@ export interface Approval {
   workspaceId: string;
   action: string;
   payload?: Record<string, unknown>;
+  /** Who asked: the store's authenticated requester (the host records its principal's id). */
   requestedBy?: string;
+  /** On whose behalf, as the requester labelled it: free text, not an identity. */
+  requestedFor?: string;
   status: ApprovalStatus;
   createdAt: string;
   /** Free-form details of the decision, for example `{ reason, notes }`. */
