@@ -1,9 +1,11 @@
 import {
+  Logger,
   RequestMethod,
   ValidationPipe,
   type INestApplication,
   type NestApplicationOptions,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,7 +17,15 @@ import {
   UNPREFIXED_ROUTES,
 } from './common/api.constants';
 import { HttpErrorsFilter } from './common/filters/http-errors.filter';
+import {
+  applyConnectionLimits,
+  connectionLimitsFrom,
+  describeConnectionLimits,
+} from './common/http/connection-limits';
 import { JSON_MEDIA_TYPES, jsonBodiesOnly } from './common/http/json-bodies-only.middleware';
+import { openFilesLimit } from './common/http/open-files-limit';
+import type { Environment } from './config/environment';
+import type { Server } from 'node:http';
 import { RequestShapePipe } from './common/pipes/request-shape.pipe';
 
 /** Largest JSON body the REST API accepts. */
@@ -36,6 +46,7 @@ export const HOST_APPLICATION_OPTIONS = {
  * prefix, body rules, validation, error answers and logging, limits and docs as production.
  */
 export function configureApp(app: INestApplication): INestApplication {
+  limitConnections(app);
   const express = app as NestExpressApplication;
   // 415 for any other body, before a parser could read it.
   express.use(jsonBodiesOnly);
@@ -66,4 +77,26 @@ export function configureApp(app: INestApplication): INestApplication {
   );
   SwaggerModule.setup('docs', app, document);
   return app;
+}
+
+/**
+ * Timeouts and connection caps on the HTTP server, before it listens (see
+ * `connection-limits.ts`), logged in one line so an operator sees what the host will hold.
+ */
+function limitConnections(app: INestApplication): void {
+  const config = app.get<ConfigService<Environment, true>>(ConfigService);
+  const openFiles = openFilesLimit();
+  const limits = connectionLimitsFrom(
+    {
+      HTTP_HEADERS_TIMEOUT_MS: config.get('HTTP_HEADERS_TIMEOUT_MS', { infer: true }),
+      HTTP_REQUEST_TIMEOUT_MS: config.get('HTTP_REQUEST_TIMEOUT_MS', { infer: true }),
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: config.get('HTTP_KEEP_ALIVE_TIMEOUT_MS', { infer: true }),
+      HTTP_MAX_CONNECTIONS: config.get('HTTP_MAX_CONNECTIONS', { infer: true }),
+      HTTP_MAX_CONNECTIONS_PER_IP: config.get('HTTP_MAX_CONNECTIONS_PER_IP', { infer: true }),
+      HTTP_MAX_WAITS_PER_IP: config.get('HTTP_MAX_WAITS_PER_IP', { infer: true }),
+    },
+    openFiles,
+  );
+  applyConnectionLimits(app.getHttpServer() as Server, limits);
+  new Logger('ConnectionLimits').log(describeConnectionLimits(limits, openFiles));
 }

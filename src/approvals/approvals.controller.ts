@@ -21,6 +21,7 @@ import {
   Query,
   Res,
   ServiceUnavailableException,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -32,10 +33,12 @@ import {
   ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { abortOnHangUp } from '../common/hang-up';
+import { WaitsPerAddressInterceptor } from '../common/http/waits-per-address.interceptor';
 import { ApprovalsService, notFound } from './approvals.service';
 import { ApprovalParamsDto, WorkspaceParamsDto } from './dto/approval-params.dto';
 import { ApprovalResponseDto } from './dto/approval.response.dto';
@@ -144,6 +147,10 @@ export class ApprovalsController {
    * long poll costs no reads. A client that hangs up ends its wait at once.
    */
   @Get(':approvalId/wait')
+  @UseInterceptors(WaitsPerAddressInterceptor)
+  @ApiTooManyRequestsResponse({
+    description: 'This address holds too many long-polls (HTTP_MAX_WAITS_PER_IP); see Retry-After.',
+  })
   @ApiOperation({ summary: 'Wait until the approval is decided or the time runs out' })
   @ApiOkResponse({
     type: ApprovalResponseDto,

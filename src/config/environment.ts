@@ -1,8 +1,43 @@
+import { applyDecorators } from '@nestjs/common';
 import { REDIS_KEY_PREFIX_PATTERN } from '@app/approval-events';
 import { ApprovalsClientEnvironment, OptionalSecret, validateEnvironmentAs } from '@app/config';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  type ValidationArguments,
+} from 'class-validator';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_WAITS_PER_ADDRESS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from '../common/http/connection-limits';
+import { DecimalInteger } from '../common/validators/decimal-integer.transform';
+
+/** An integer variable in `[min, max]`, written in plain decimal digits. */
+const IntegerBetween = (min: number, max: number) =>
+  applyDecorators(DecimalInteger(), IsInt(), Min(min), Max(max));
+
+/** The request timeout cannot be shorter than the headers timeout it contains. */
+const AtLeastHeadersTimeout = () =>
+  ValidateBy({
+    name: 'atLeastHeadersTimeout',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value !== 'number' || value >= (args?.object as Environment).HTTP_HEADERS_TIMEOUT_MS,
+      defaultMessage: () => '$property must be at least HTTP_HEADERS_TIMEOUT_MS',
+    },
+  });
 
 /**
  * Every environment variable the host reads (those of any approvals client, and its own),
@@ -46,6 +81,43 @@ export class Environment extends ApprovalsClientEnvironment {
   })
   @Matches(/^(?!pg_)/, { message: 'DATABASE_SCHEMA must not start with pg_ (reserved)' })
   DATABASE_SCHEMA = DEFAULT_SCHEMA;
+
+  /**
+   * How long a client has to send a request's headers (ms); a silent or half-sent
+   * connection is closed with 408 within a second of it.
+   */
+  @IsOptional()
+  @IntegerBetween(1_000, 60_000)
+  HTTP_HEADERS_TIMEOUT_MS = DEFAULT_HEADERS_TIMEOUT_MS;
+
+  /**
+   * How long a client has to send a whole request, body included (ms). A long-poll is
+   * complete when it arrives, so its answer may take the wait's full 120 s.
+   */
+  @IsOptional()
+  @IntegerBetween(1_000, 300_000)
+  @AtLeastHeadersTimeout()
+  HTTP_REQUEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
+
+  /** How long an idle keep-alive connection stays open (ms); above a proxy's own idle timeout. */
+  @IsOptional()
+  @IntegerBetween(1_000, 600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+
+  /** Connections open at once in all; unset, the open-files limit less 10 % (at least 128). */
+  @IsOptional()
+  @IntegerBetween(1, 1_048_576)
+  HTTP_MAX_CONNECTIONS?: number;
+
+  /** Connections one client address may hold; 0 for no cap (behind a reverse proxy). */
+  @IsOptional()
+  @IntegerBetween(0, 1_048_576)
+  HTTP_MAX_CONNECTIONS_PER_IP = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
+  /** Long-polls (`GET …/wait`) one client address may hold; 0 for no cap (behind a proxy). */
+  @IsOptional()
+  @IntegerBetween(0, 1_048_576)
+  HTTP_MAX_WAITS_PER_IP = DEFAULT_MAX_WAITS_PER_ADDRESS;
 }
 
 /** `ConfigModule.forRoot({ validate })`: the typed environment, or an error naming each bad variable. */

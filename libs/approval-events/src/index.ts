@@ -31,6 +31,10 @@ export {
   GATEWAY_PUBLISHES_PER_SECOND,
   GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway/gateway.constants';
+export {
+  GATEWAY_CONNECT_TIMEOUT_MS,
+  GATEWAY_MAX_TRANSPORTS_PER_IP,
+} from './gateway/transport-guard';
 export { HttpApprovalStatusSource } from './http-approval-status.source';
 export { exceedsNestingDepth, MAX_NESTING_DEPTH } from './nesting-depth';
 export type {
