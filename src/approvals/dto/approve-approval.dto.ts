@@ -1,20 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { MAX_ACTOR_LENGTH, MAX_NOTES_LENGTH } from '../approvals.constants';
-import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
+import { MultiLineText, SingleLineText } from '../../common/validators/text.validators';
 
 /** Body of `POST …/approve`. */
 export class ApproveApprovalDto {
   @ApiProperty({ example: 'alice', minLength: 1, maxLength: MAX_ACTOR_LENGTH })
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTOR_LENGTH)
   resolvedBy: string;
 
   @ApiPropertyOptional({ example: 'Looks fine', maxLength: MAX_NOTES_LENGTH })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @MultiLineText()
   @MaxLength(MAX_NOTES_LENGTH)
   notes?: string;
 }

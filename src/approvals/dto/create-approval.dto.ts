@@ -2,13 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Length } from 'class-validator';
 import { MaxJsonBytes } from '../../common/validators/max-json-bytes.validator';
 import { MAX_ACTION_LENGTH, MAX_ACTOR_LENGTH, MAX_PAYLOAD_BYTES } from '../approvals.constants';
-import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
+import { JsonText, SingleLineText } from '../../common/validators/text.validators';
 
 /** Body of `POST /workspaces/:workspaceId/approvals`: what an agent asks a human to allow. */
 export class CreateApprovalDto {
   @ApiProperty({ example: 'send_email', minLength: 1, maxLength: MAX_ACTION_LENGTH })
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTION_LENGTH)
   action: string;
 
@@ -20,14 +20,14 @@ export class CreateApprovalDto {
   })
   @IsOptional()
   @IsObject()
-  @NoControlCharacters()
+  @JsonText()
   @MaxJsonBytes(MAX_PAYLOAD_BYTES)
   payload?: Record<string, unknown>;
 
   @ApiPropertyOptional({ example: 'agent-7', minLength: 1, maxLength: MAX_ACTOR_LENGTH })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTOR_LENGTH)
   requestedBy?: string;
 }
