@@ -24,6 +24,7 @@ import {
 } from './common/http/connection-limits';
 import { JSON_MEDIA_TYPES, jsonBodiesOnly } from './common/http/json-bodies-only.middleware';
 import { openFilesLimit } from './common/http/open-files-limit';
+import { strictJsonBody } from './common/http/strict-json-body.middleware';
 import type { Environment } from './config/environment';
 import type { Server } from 'node:http';
 import { RequestShapePipe } from './common/pipes/request-shape.pipe';
@@ -34,7 +35,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /**
  * Options every host app is created with (`NestFactory.create`, `createNestApplication`).
  * `bodyParser: false` keeps Nest from registering its default parsers, the urlencoded one
- * among them: {@link configureApp} installs the only parser, JSON's.
+ * among them: {@link configureApp} installs the only parser, a strict JSON one.
  */
 export const HOST_APPLICATION_OPTIONS = {
   bodyParser: false,
@@ -50,7 +51,10 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   // 415 for any other body, before a parser could read it.
   express.use(jsonBodiesOnly);
-  express.useBodyParser('json', { limit: MAX_BODY_BYTES, type: [...JSON_MEDIA_TYPES] });
+  // Read as bytes, then parsed strictly: JSON.parse would rewrite duplicate keys, numbers
+  // beyond a double and invalid UTF-8 in silence (strict-json.ts).
+  express.useBodyParser('raw', { limit: MAX_BODY_BYTES, type: [...JSON_MEDIA_TYPES] });
+  express.use(strictJsonBody);
   express.disable('x-powered-by');
   const { httpAdapter } = app.get(HttpAdapterHost);
   // Nest tries global filters last to first: the store's own 503 before the catch-all.
