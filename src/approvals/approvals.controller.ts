@@ -38,6 +38,7 @@ import {
 } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { abortOnHangUp } from '../common/hang-up';
+import { ActsOnRequest } from '../common/http/json-or-credential.guard';
 import { WaitsPerAddressInterceptor } from '../common/http/waits-per-address.interceptor';
 import { ApprovalsService, notFound } from './approvals.service';
 import { ApprovalParamsDto, WorkspaceParamsDto } from './dto/approval-params.dto';
@@ -49,10 +50,14 @@ import { ListApprovalsQueryDto } from './dto/list-approvals.query.dto';
 import { RejectApprovalDto } from './dto/reject-approval.dto';
 import { WaitApprovalQueryDto } from './dto/wait-approval.query.dto';
 
-/** One decision route: `POST :approvalId/{verb}`, 200 with the decided approval, 404, 409. */
+/**
+ * One decision route: `POST :approvalId/{verb}`, 200 with the decided approval, 404, 409;
+ * a JSON content type or a credential header required, so no cross-site form can act.
+ */
 const DecisionRoute = (verb: 'approve' | 'reject' | 'cancel', summary: string) =>
   applyDecorators(
     Post(`:approvalId/${verb}`),
+    ActsOnRequest(),
     HttpCode(HttpStatus.OK),
     ApiOperation({ summary }),
     ApiOkResponse({ type: ApprovalResponseDto }),
