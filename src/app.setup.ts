@@ -24,6 +24,7 @@ import {
 } from './common/http/connection-limits';
 import { JSON_MEDIA_TYPES, jsonBodiesOnly } from './common/http/json-bodies-only.middleware';
 import { openFilesLimit } from './common/http/open-files-limit';
+import { DOCS_PATH, docsFilesOnly, securityHeaders } from './common/http/security-headers';
 import { strictJsonBody } from './common/http/strict-json-body.middleware';
 import type { Environment } from './config/environment';
 import type { Server } from 'node:http';
@@ -49,6 +50,7 @@ export const HOST_APPLICATION_OPTIONS = {
 export function configureApp(app: INestApplication): INestApplication {
   limitConnections(app);
   const express = app as NestExpressApplication;
+  express.use(securityHeaders);
   // 415 for any other body, before a parser could read it.
   express.use(jsonBodiesOnly);
   // Read as bytes, then parsed strictly: JSON.parse would rewrite duplicate keys, numbers
@@ -79,7 +81,8 @@ export function configureApp(app: INestApplication): INestApplication {
       .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, API_KEY_SCHEME)
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+  express.use(`/${DOCS_PATH}`, docsFilesOnly);
+  SwaggerModule.setup(DOCS_PATH, app, document);
   return app;
 }
 
