@@ -81,8 +81,11 @@ export function jsonTextProblem(
   return undefined;
 }
 
-/** A key as an error names it: short, and only printable ASCII (the rest escaped). */
+/** Every character {@link printableKey} escapes: what a single line refuses, and lone surrogates. */
+const UNPRINTABLE = new RegExp(`${SINGLE_LINE_REFUSED.source}|${LONE_SURROGATE.source}`, 'g');
+
+/** A key as an error names it: at most 40 characters, control, bidi and surrogates escaped. */
 function printableKey(key: string): string {
   const cut = key.length > 40 ? `${key.slice(0, 40)}…` : key;
-  return cut.replace(/[^\x20-\x7e…]/g, (character) => `\\u${codePoint(character).slice(2)}`);
+  return cut.replace(UNPRINTABLE, (character) => `\\u${codePoint(character).slice(2)}`);
 }
