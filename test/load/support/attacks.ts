@@ -90,38 +90,42 @@ async function inWaves(
 
 const portOf = (url: string) => Number(new URL(url).port);
 
+/** Makes `attempt` `target.count` times in waves; each calls `settle` once it is decided. */
+function launch(target: Target, attempt: (tally: Tally, settle: () => void) => void): Attack {
+  const tally = new Tally();
+  tally.started = inWaves(
+    tally,
+    target,
+    () => new Promise<void>((settle) => attempt(tally, settle)),
+  );
+  return tally;
+}
+
 /**
  * Sockets that each send the first line and one header of a request, and never the rest
  * (slowloris): every one holds a file descriptor of the host until its headers timeout.
  */
 export function partialRequests(target: Target): Attack {
-  const tally = new Tally();
-  tally.started = inWaves(
-    tally,
-    target,
-    () =>
-      new Promise<void>((settle) => {
-        const socket = net.connect({ host: '127.0.0.1', port: portOf(target.url) });
-        let answer = '';
-        const release = tally.hold(() => socket.destroy());
-        socket.on('connect', () => {
-          tally.opened++;
-          socket.write('GET /health HTTP/1.1\r\nHost: probe\r\n');
-          settle();
-        });
-        socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1', 0, 16)));
-        socket.on('error', () => undefined);
-        socket.on('close', () => {
-          settle();
-          if (!release()) return; // closed by stop()
-          // A 408 is the headers timeout of a socket the host took; anything else (its
-          // 429 before any parsing, a reset, a drop) is a refusal.
-          if (answer.startsWith('HTTP/1.1 408')) tally.closedByHost++;
-          else tally.refused++;
-        });
-      }),
-  );
-  return tally;
+  return launch(target, (tally, settle) => {
+    const socket = net.connect({ host: '127.0.0.1', port: portOf(target.url) });
+    let answer = '';
+    const release = tally.hold(() => socket.destroy());
+    socket.on('connect', () => {
+      tally.opened++;
+      socket.write('GET /health HTTP/1.1\r\nHost: probe\r\n');
+      settle();
+    });
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1', 0, 16)));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      settle();
+      if (!release()) return; // closed by stop()
+      // A 408 is the headers timeout of a socket the host took; anything else (its
+      // 429 before any parsing, a reset, a drop) is a refusal.
+      if (answer.startsWith('HTTP/1.1 408')) tally.closedByHost++;
+      else tally.refused++;
+    });
+  });
 }
 
 /**
@@ -131,42 +135,35 @@ export function partialRequests(target: Target): Attack {
 export function longPolls(
   target: Target & { path: string; headers?: http.OutgoingHttpHeaders },
 ): Attack {
-  const tally = new Tally();
-  tally.started = inWaves(
-    tally,
-    target,
-    () =>
-      new Promise<void>((settle) => {
-        const request = http.request(`${target.url}${target.path}`, {
-          agent: false,
-          headers: target.headers,
-        });
-        const release = tally.hold(() => request.destroy());
-        let answered = false;
-        request.on('socket', (socket) =>
-          socket.once('connect', () =>
-            setTimeout(() => {
-              if (!answered && !request.destroyed) tally.opened++;
-              settle();
-            }, 20),
-          ),
-        );
-        request.on('response', (response) => {
-          answered = true;
-          tally.status(response.statusCode ?? 0);
-          response.resume();
+  return launch(target, (tally, settle) => {
+    const request = http.request(`${target.url}${target.path}`, {
+      agent: false,
+      headers: target.headers,
+    });
+    const release = tally.hold(() => request.destroy());
+    let answered = false;
+    request.on('socket', (socket) =>
+      socket.once('connect', () =>
+        setTimeout(() => {
+          if (!answered && !request.destroyed) tally.opened++;
           settle();
-        });
-        request.on('error', () => undefined);
-        request.on('close', () => {
-          if (!release()) return;
-          if (!answered) tally.refused++;
-          settle();
-        });
-        request.end();
-      }),
-  );
-  return tally;
+        }, 20),
+      ),
+    );
+    request.on('response', (response) => {
+      answered = true;
+      tally.status(response.statusCode ?? 0);
+      response.resume();
+      settle();
+    });
+    request.on('error', () => undefined);
+    request.on('close', () => {
+      if (!release()) return;
+      if (!answered) tally.refused++;
+      settle();
+    });
+    request.end();
+  });
 }
 
 /**
@@ -175,32 +172,25 @@ export function longPolls(
  * so only the host can end them.
  */
 export function rawTransports(target: Target): Attack {
-  const tally = new Tally();
-  tally.started = inWaves(
-    tally,
-    target,
-    () =>
-      new Promise<void>((settle) => {
-        const manager = new Manager(target.url, {
-          transports: ['websocket'],
-          reconnection: false,
-          autoConnect: false,
-        });
-        const release = tally.hold(() => manager.engine?.close());
-        let established = false;
-        manager.open((error) => {
-          established = error === undefined;
-          if (established) tally.opened++;
-          else {
-            release();
-            tally.refused++;
-          }
-          settle();
-        });
-        manager.on('close', () => {
-          if (established && release()) tally.closedByHost++;
-        });
-      }),
-  );
-  return tally;
+  return launch(target, (tally, settle) => {
+    const manager = new Manager(target.url, {
+      transports: ['websocket'],
+      reconnection: false,
+      autoConnect: false,
+    });
+    const release = tally.hold(() => manager.engine?.close());
+    let established = false;
+    manager.open((error) => {
+      established = error === undefined;
+      if (established) tally.opened++;
+      else {
+        release();
+        tally.refused++;
+      }
+      settle();
+    });
+    manager.on('close', () => {
+      if (established && release()) tally.closedByHost++;
+    });
+  });
 }
