@@ -42,16 +42,17 @@ export function probeHealth(url: string, timeoutMs = 2_000): Promise<HealthProbe
 }
 
 /**
- * Checks `/health` every `intervalMs` until stopped, one probe at a time, and keeps every
- * answer: what an orchestrator would see of the host during an attack.
+ * Checks `/health` every `intervalMs` until stopped, one probe at a time, each given
+ * `timeoutMs` to answer, and keeps every answer: what an orchestrator would see of the host
+ * during an attack.
  */
-export function watchHealth(url: string, intervalMs = 250): HealthWatch {
+export function watchHealth(url: string, intervalMs = 250, timeoutMs = 2_000): HealthWatch {
   const probes: (HealthProbe & { at: number })[] = [];
   let running = true;
   const loop = (async () => {
     while (running) {
       const at = Date.now();
-      probes.push({ ...(await probeHealth(url)), at });
+      probes.push({ ...(await probeHealth(url, timeoutMs)), at });
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   })();
