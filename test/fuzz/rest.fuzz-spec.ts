@@ -37,6 +37,7 @@ import {
   PROTO_KEYS,
 } from './support/hostile-values';
 import {
+  holdsInexactNumber,
   isRestId,
   isValidApprove,
   isValidCancel,
@@ -438,7 +439,7 @@ describe('REST DTO validation under fuzzing', () => {
             { kind: statusOf(response.status) },
             () => `${route.name} ${response.status}: ${JSON.stringify(wire).slice(0, 200)}`,
           );
-          if (route.valid(wire)) {
+          if (route.valid(wire) && !holdsInexactNumber(wire)) {
             expect({ wire, status: response.status }).toEqual({ wire, status: expectedStatus });
             if (expectedStatus === 201) expect(response.body).toMatchObject({ status: 'pending' });
           } else {

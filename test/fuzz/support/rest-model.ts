@@ -192,3 +192,15 @@ export function isValidWaitQuery(query: Record<string, unknown>): boolean {
 }
 
 export const isRestId = (value: unknown) => typeof value === 'string' && REST_ID.test(value);
+
+/**
+ * Whether a body, as a JS value about to be sent with `JSON.stringify`, holds a number the
+ * host's strict JSON parser refuses (SECURITY.md, JSON bodies): `JSON.stringify` writes
+ * every double so it reads back exactly, so of those only an integer beyond ±(2^53 − 1)
+ * remains (`1.7976931348623157e308` is one). Over HTTP only: the pipe never parses JSON.
+ */
+export function holdsInexactNumber(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (Array.isArray(value)) return value.some(holdsInexactNumber);
+  return isRecord(value) && Object.values(value).some(holdsInexactNumber);
+}
