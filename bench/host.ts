@@ -11,6 +11,7 @@ import {
   type BenchHost,
 } from './host-boot';
 import { ApprovalsClient, BenchHttpClient } from './http-client';
+import { measureJsonParsing } from './json-parsing';
 import { LatencySamples } from './latency';
 import { cpuPressurePct, LoopStalls } from './noise';
 import { StoreReadCounter } from './read-counter';
@@ -335,8 +336,9 @@ async function tearDown(bench: HostBench): Promise<void> {
 /**
  * The real host over loopback: the long-poll woken by a REST decision, a worker process
  * woken over Socket.io (in its configured workspace, and in one it subscribes to on demand)
- * next to a bare socket.io emit (the floor) and one status read, and
- * the same worker wait done the old way (polling every 5 s).
+ * next to a bare socket.io emit (the floor) and one status read,
+ * the same worker wait done the old way (polling every 5 s), and what the strict JSON body
+ * parser costs beside `JSON.parse` for a typical and a 64 KiB body.
  *
  * Cross-process times use `performance.timeOrigin + performance.now()` in both processes,
  * corrected by the offset a min-round-trip IPC ping exchange measures (`clock_offset_ms`,
@@ -365,10 +367,12 @@ export const hostSuite: BenchSuite = {
       const polling = await timePhase('polling', () =>
         measurePolling(bench, interleaved.remote_wake_mean_ms as number),
       );
+      const jsonParsing = await timePhase('json parsing', async () => measureJsonParsing());
       return {
         ...interleaved,
         ...workerReads,
         ...polling,
+        ...jsonParsing,
         clock_offset_ms: round(bench.worker.clockOffsetMs, 3),
         clock_sync_rtt_ms: round(bench.worker.clockSyncRttMs, 3),
       };

@@ -22,6 +22,7 @@ import {
   Res,
   ServiceUnavailableException,
   UseFilters,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -38,6 +39,8 @@ import {
 import type { ServerResponse } from 'node:http';
 import { abortOnHangUp } from '../common/hang-up';
 import { approvalNotFound } from '../common/not-found';
+import { ActsOnRequest } from '../common/http/json-or-credential.guard';
+import { WaitsPerAddressInterceptor } from '../common/http/waits-per-address.interceptor';
 import { ApprovalsService } from './approvals.service';
 import { FOUR_EYES_MESSAGE } from './decision-policy';
 import { ApprovalParamsDto, WorkspaceParamsDto } from './dto/approval-params.dto';
@@ -60,7 +63,8 @@ import { CurrentPrincipal, type Principal, Requires } from '../auth';
 /**
  * One decision route: `POST :approvalId/{verb}`, 200 with the decided approval, 404, 409.
  * Approving and rejecting need `decide` and pass the decision policy (four-eyes);
- * cancelling needs `cancel`, and the requester may withdraw its own approval.
+ * cancelling needs `cancel`, and the requester may withdraw its own approval;
+ * a JSON content type or a credential header required, so no cross-site form can act.
  */
 const DecisionRoute = (verb: 'approve' | 'reject' | 'cancel', summary: string) =>
   applyDecorators(
@@ -68,6 +72,7 @@ const DecisionRoute = (verb: 'approve' | 'reject' | 'cancel', summary: string) =
     verb === 'cancel'
       ? Requires('cancel')
       : Requires('decide', { forbidden: `Or: ${FOUR_EYES_MESSAGE}.` }),
+    ActsOnRequest(),
     HttpCode(HttpStatus.OK),
     ApiOperation({ summary }),
     ApiOkResponse({ type: ApprovalResponseDto }),
@@ -200,6 +205,10 @@ export class ApprovalsController {
    */
   @Get(':approvalId/wait')
   @Requires('read')
+  @UseInterceptors(WaitsPerAddressInterceptor)
+  @ApiTooManyRequestsResponse({
+    description: 'This address holds too many long-polls (HTTP_MAX_WAITS_PER_IP); see Retry-After.',
+  })
   @ApiOperation({ summary: 'Wait until the approval is decided or the time runs out' })
   @ApiOkResponse({
     type: ApprovalResponseDto,

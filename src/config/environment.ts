@@ -17,6 +17,8 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
+  type ValidationArguments,
 } from 'class-validator';
 import { DEFAULT_SCHEMA, SCHEMA_NAME_PATTERN } from '../approvals/postgres/schema-name';
 import {
@@ -30,15 +32,29 @@ import {
   MAX_IDEMPOTENCY_KEY_TTL_MS,
   MIN_IDEMPOTENCY_KEY_TTL_MS,
 } from '../approvals/lifecycle/idempotency-key';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_WAITS_PER_ADDRESS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from '../common/http/connection-limits';
+import { DecimalInteger } from '../common/validators/decimal-integer.transform';
 
-/** An optional integer variable in `[min, max]`, read as a number, `fallback` when unset. */
-const IntegerVariable = (min: number, max: number, fallback: number) =>
-  applyDecorators(
-    Transform(({ value }: { value: unknown }) => (value === undefined ? fallback : Number(value))),
-    IsInt(),
-    Min(min),
-    Max(max),
-  );
+/** An integer variable in `[min, max]`, written in plain decimal digits. */
+const IntegerBetween = (min: number, max: number) =>
+  applyDecorators(DecimalInteger(), IsInt(), Min(min), Max(max));
+
+/** The request timeout cannot be shorter than the headers timeout it contains. */
+const AtLeastHeadersTimeout = () =>
+  ValidateBy({
+    name: 'atLeastHeadersTimeout',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value !== 'number' || value >= (args?.object as Environment).HTTP_HEADERS_TIMEOUT_MS,
+      defaultMessage: () => '$property must be at least HTTP_HEADERS_TIMEOUT_MS',
+    },
+  });
 
 /** Longest `API_KEYS` value: Linux's own limit on one environment string (128 KiB). */
 const MAX_API_KEYS_JSON_LENGTH = 128 * 1024;
@@ -117,20 +133,56 @@ export class Environment extends ApprovalsClientEnvironment {
   DATABASE_SCHEMA = DEFAULT_SCHEMA;
 
   /** How often each replica sweeps the PostgreSQL store for due deadlines and reminders (ms). */
-  @IntegerVariable(MIN_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS, DEFAULT_SWEEP_INTERVAL_MS)
+  @IsOptional()
+  @IntegerBetween(MIN_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS)
   APPROVAL_EXPIRY_SWEEP_INTERVAL_MS = DEFAULT_SWEEP_INTERVAL_MS;
 
   /** Most pending approvals one requester may hold in one workspace. */
-  @IntegerVariable(1, 1_000_000, DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER)
+  @IsOptional()
+  @IntegerBetween(1, 1_000_000)
   MAX_OPEN_APPROVALS_PER_REQUESTER = DEFAULT_MAX_OPEN_APPROVALS_PER_REQUESTER;
 
   /** How long an `Idempotency-Key` is remembered (ms). */
-  @IntegerVariable(
-    MIN_IDEMPOTENCY_KEY_TTL_MS,
-    MAX_IDEMPOTENCY_KEY_TTL_MS,
-    DEFAULT_IDEMPOTENCY_KEY_TTL_MS,
-  )
+  @IsOptional()
+  @IntegerBetween(MIN_IDEMPOTENCY_KEY_TTL_MS, MAX_IDEMPOTENCY_KEY_TTL_MS)
   IDEMPOTENCY_KEY_TTL_MS = DEFAULT_IDEMPOTENCY_KEY_TTL_MS;
+
+  /**
+   * How long a client has to send a request's headers (ms); a silent or half-sent
+   * connection is closed with 408 within a second of it.
+   */
+  @IsOptional()
+  @IntegerBetween(1_000, 60_000)
+  HTTP_HEADERS_TIMEOUT_MS = DEFAULT_HEADERS_TIMEOUT_MS;
+
+  /**
+   * How long a client has to send a whole request, body included (ms). A long-poll is
+   * complete when it arrives, so its answer may take the wait's full 120 s.
+   */
+  @IsOptional()
+  @IntegerBetween(1_000, 300_000)
+  @AtLeastHeadersTimeout()
+  HTTP_REQUEST_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
+
+  /** How long an idle keep-alive connection stays open (ms); above a proxy's own idle timeout. */
+  @IsOptional()
+  @IntegerBetween(1_000, 600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+
+  /** Connections open at once in all; unset, the open-files limit less 10 % (at least 128). */
+  @IsOptional()
+  @IntegerBetween(1, 1_048_576)
+  HTTP_MAX_CONNECTIONS?: number;
+
+  /** Connections one client address may hold; 0 for no cap (behind a reverse proxy). */
+  @IsOptional()
+  @IntegerBetween(0, 1_048_576)
+  HTTP_MAX_CONNECTIONS_PER_IP = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
+  /** Long-polls (`GET …/wait`) one client address may hold; 0 for no cap (behind a proxy). */
+  @IsOptional()
+  @IntegerBetween(0, 1_048_576)
+  HTTP_MAX_WAITS_PER_IP = DEFAULT_MAX_WAITS_PER_ADDRESS;
 }
 
 /** `ConfigModule.forRoot({ validate })`: the typed environment, or an error naming each bad variable. */

@@ -41,6 +41,7 @@ import {
 } from './support/hostile-values';
 import {
   actorFieldsAccepted,
+  holdsInexactNumber,
   isRestId,
   isValidApprove,
   isValidCancel,
@@ -455,7 +456,11 @@ describe('REST DTO validation under fuzzing', () => {
             () => `${route.name} ${response.status}: ${JSON.stringify(wire).slice(0, 200)}`,
           );
           // The DTO's verdict, then the host's rule for actor fields (400 before 404 or 409).
-          if (route.valid(wire) && actorFieldsAccepted(wire, callerOf(route.action).id)) {
+          if (
+            route.valid(wire) &&
+            actorFieldsAccepted(wire, callerOf(route.action).id) &&
+            !holdsInexactNumber(wire)
+          ) {
             expect({ wire, status: response.status }).toEqual({ wire, status: expectedStatus });
             if (expectedStatus === 201) expect(response.body).toMatchObject({ status: 'pending' });
           } else {

@@ -8,10 +8,12 @@
 export { REDIS_KEY_PREFIX_PATTERN } from './approval-events.constants';
 export { exceedsNestingDepth } from './validation/nesting-depth';
 export {
+  GATEWAY_CONNECT_TIMEOUT_MS,
   GATEWAY_CONNECT_WINDOW_SECONDS,
   GATEWAY_CONNECTS_PER_IP,
   GATEWAY_MAX_MESSAGE_BYTES,
   GATEWAY_MAX_SUBSCRIPTIONS,
+  GATEWAY_MAX_TRANSPORTS_PER_IP,
   GATEWAY_PUBLISHES_PER_SECOND,
   GATEWAY_PUBLISHES_PER_SECOND_PER_IP,
 } from './gateway/gateway.constants';

@@ -1,33 +1,30 @@
 import { DEFAULT_WAIT_TIMEOUT_MS, MAX_WAIT_TIMEOUT_MS } from '../../approvals/approvals.constants';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
-import {
-  NoControlCharacters,
-  NoHeaderControlCharacters,
-} from '../../common/validators/no-control-characters.validator';
+import { MultiLineText, SingleLineText } from '../../common/validators/text.validators';
 
 /**
  * Body of `POST /api/workspaces/:workspaceId/agents/email`. `to` and `subject` become mail
- * header fields, so they refuse every control character (CR and LF above all: header
- * injection); `body` is free text and may hold line breaks.
+ * header fields, so they are single-line (CR and LF above all refused: header injection);
+ * `body` is free text and may hold line feeds.
  */
 export class SendEmailDto {
   @ApiProperty({ example: 'bob@example.com' })
   @IsEmail()
-  @NoHeaderControlCharacters()
+  @SingleLineText()
   @MaxLength(254)
   to: string;
 
   @ApiProperty({ example: 'Quarterly report', minLength: 1, maxLength: 200 })
   @IsString()
-  @NoHeaderControlCharacters()
+  @SingleLineText()
   @Length(1, 200)
   subject: string;
 
   @ApiPropertyOptional({ example: 'Please find it attached.', maxLength: 5_000 })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @MultiLineText()
   @MaxLength(5_000)
   body?: string;
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { MAX_ACTOR_LENGTH, MAX_NOTES_LENGTH } from '../approvals.constants';
-import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
+import { MultiLineText, SingleLineText } from '../../common/validators/text.validators';
 
 /** Body of `POST …/approve`. */
 export class ApproveApprovalDto {
@@ -15,14 +15,14 @@ export class ApproveApprovalDto {
   })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTOR_LENGTH)
   resolvedBy?: string;
 
   @ApiPropertyOptional({ example: 'Looks fine', maxLength: MAX_NOTES_LENGTH })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @MultiLineText()
   @MaxLength(MAX_NOTES_LENGTH)
   notes?: string;
 }

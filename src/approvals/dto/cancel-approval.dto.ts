@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { MAX_ACTOR_LENGTH, MAX_REASON_LENGTH } from '../approvals.constants';
-import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
+import { SingleLineText } from '../../common/validators/text.validators';
 
 /** Body of `POST …/cancel`. Everything is optional: the requester may withdraw without a word. */
 export class CancelApprovalDto {
@@ -14,14 +14,14 @@ export class CancelApprovalDto {
   })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTOR_LENGTH)
   resolvedBy?: string;
 
   @ApiPropertyOptional({ example: 'No longer needed', maxLength: MAX_REASON_LENGTH })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @MaxLength(MAX_REASON_LENGTH)
   reason?: string;
 }

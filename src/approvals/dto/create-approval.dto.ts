@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { MaxJsonBytes } from '../../common/validators/max-json-bytes.validator';
 import { MAX_ACTION_LENGTH, MAX_ACTOR_LENGTH, MAX_PAYLOAD_BYTES } from '../approvals.constants';
-import { NoControlCharacters } from '../../common/validators/no-control-characters.validator';
 import {
   DEFAULT_EXPIRY_POLICY,
   EXPIRY_POLICIES,
@@ -11,12 +10,13 @@ import {
   MIN_LIFECYCLE_DELAY_MS,
 } from '../lifecycle/approval-deadline';
 import { IsDeadline, NeedsDeadline, RemindsBeforeDeadline } from '../lifecycle/schedule.validators';
+import { JsonText, SingleLineText } from '../../common/validators/text.validators';
 
 /** Body of `POST /workspaces/:workspaceId/approvals`: what an agent asks a human to allow. */
 export class CreateApprovalDto {
   @ApiProperty({ example: 'send_email', minLength: 1, maxLength: MAX_ACTION_LENGTH })
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTION_LENGTH)
   action: string;
 
@@ -28,7 +28,7 @@ export class CreateApprovalDto {
   })
   @IsOptional()
   @IsObject()
-  @NoControlCharacters()
+  @JsonText()
   @MaxJsonBytes(MAX_PAYLOAD_BYTES)
   payload?: Record<string, unknown>;
 
@@ -46,7 +46,7 @@ export class CreateApprovalDto {
   })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTOR_LENGTH)
   requestedBy?: string;
 
@@ -59,7 +59,7 @@ export class CreateApprovalDto {
   })
   @IsOptional()
   @IsString()
-  @NoControlCharacters()
+  @SingleLineText()
   @Length(1, MAX_ACTOR_LENGTH)
   requestedFor?: string;
 

@@ -44,6 +44,20 @@ const HINT_BATCH_MS = 25;
 const MAX_SINGLE_READS = 10;
 const ACK_TIMEOUT_MS = 5_000;
 
+/**
+ * Characters that change how the text around them reads without being seen: bidi controls
+ * (a U+202E can make "exe.pdf" read as "fdp.exe"), C1 controls and the Unicode line
+ * separators. The API refuses them in names and reasons but keeps them in a payload, so
+ * every requester-controlled text is shown through `visible`, which writes each as its
+ * escape (`\u202E`) instead.
+ */
+const INVISIBLE = /[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const visible = (text) =>
+  String(text).replace(
+    INVISIBLE,
+    (character) => `\\u${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+
 const $ = (id) => document.getElementById(id);
 const view = {
   link: $('link'),
@@ -418,12 +432,12 @@ function render() {
 function fill(node, approval) {
   const pending = approval.status === 'pending';
   node.dataset.status = approval.status;
-  node.querySelector('.action').textContent = approval.action;
+  node.querySelector('.action').textContent = visible(approval.action);
   node.querySelector('.badge').textContent = STATUS_LABELS[approval.status];
-  const requester = approval.requestedBy ?? 'unknown';
+  const requester = visible(approval.requestedBy ?? 'unknown');
   node.querySelector('.requester').textContent =
     typeof approval.requestedFor === 'string'
-      ? `${requester} for ${approval.requestedFor}`
+      ? `${requester} for ${visible(approval.requestedFor)}`
       : requester;
   const age = node.querySelector('.age');
   age.dateTime = approval.createdAt;
@@ -434,20 +448,23 @@ function fill(node, approval) {
   decided.hidden = pending;
   node.querySelector('.resolver').textContent = pending
     ? ''
-    : `${approval.resolvedBy ?? 'unknown'}${approval.resolvedAt ? `, ${ageOf(approval.resolvedAt)}` : ''}`;
+    : `${visible(approval.resolvedBy ?? 'unknown')}${approval.resolvedAt ? `, ${ageOf(approval.resolvedAt)}` : ''}`;
   const reason = approval.resolution?.reason ?? approval.resolution?.notes;
   node.querySelector('.why').hidden = typeof reason !== 'string';
-  node.querySelector('.reason').textContent = typeof reason === 'string' ? reason : '';
+  node.querySelector('.reason').textContent = typeof reason === 'string' ? visible(reason) : '';
   const payload = node.querySelector('.payload');
   payload.hidden = approval.payload === undefined;
   payload.textContent =
-    approval.payload === undefined ? '' : JSON.stringify(approval.payload, null, 2);
-  payload.setAttribute('aria-label', `Payload of ${approval.action}`);
+    approval.payload === undefined ? '' : visible(JSON.stringify(approval.payload, null, 2));
+  payload.setAttribute('aria-label', `Payload of ${visible(approval.action)}`);
   const actions = node.querySelector('.actions');
   if (!pending && actions.contains(document.activeElement)) node.querySelector('.action').focus();
   actions.hidden = !pending;
   for (const button of actions.querySelectorAll('button')) {
-    button.setAttribute('aria-label', `${button.textContent.replace('…', '')} ${approval.action}`);
+    button.setAttribute(
+      'aria-label',
+      `${button.textContent.replace('…', '')} ${visible(approval.action)}`,
+    );
   }
 }
 
@@ -512,7 +529,7 @@ async function decide(id, verb) {
   const body = {};
   if (verb !== 'approve') {
     const reason = await ask({
-      title: `${verb === 'reject' ? 'Reject' : 'Cancel'} “${approval.action}”?`,
+      title: `${verb === 'reject' ? 'Reject' : 'Cancel'} “${visible(approval.action)}”?`,
       label: verb === 'reject' ? 'Reason for rejecting' : 'Reason for cancelling (optional)',
       submit: verb === 'reject' ? 'Reject' : 'Cancel approval',
       required: verb === 'reject',
@@ -531,7 +548,7 @@ async function decide(id, verb) {
     if (current !== session) return;
     merge(decided);
     render();
-    say(`${VERB_DONE[verb]} “${approval.action}”.`);
+    say(`${VERB_DONE[verb]} “${visible(approval.action)}”.`);
   } catch (error) {
     if (current !== session) return;
     if (error.status === 409 && isApproval(error.body)) {
@@ -539,7 +556,7 @@ async function decide(id, verb) {
       render();
       const first = error.body;
       say(
-        `Not recorded: “${first.action}” was already ${STATUS_LABELS[first.status].toLowerCase()} by ${first.resolvedBy ?? 'someone else'}${first.resolvedAt ? ` ${ageOf(first.resolvedAt)}` : ''}.`,
+        `Not recorded: “${visible(first.action)}” was already ${STATUS_LABELS[first.status].toLowerCase()} by ${visible(first.resolvedBy ?? 'someone else')}${first.resolvedAt ? ` ${ageOf(first.resolvedAt)}` : ''}.`,
         'alert',
       );
     } else {

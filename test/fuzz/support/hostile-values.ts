@@ -46,6 +46,8 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
     unit: fc.oneof(
       loneSurrogate,
       fc.constantFrom('\u0000', '\n', '\r', ' ', '\t', '\u202e', '\ufeff', '\u2028', '\ufe0f'),
+      // C1 controls, the other bidi controls and marks, a zero-width joiner
+      fc.constantFrom('\u0085', '\u009b', '\u2066', '\u2069', '\u200e', '\u061c', '\u200d'),
       fc.constantFrom('%', '/', '"', '\\', '<', '{', '$', '😀', 'é', 'e\u0301'),
     ),
     maxLength: 30,
@@ -108,6 +110,7 @@ export function jsonishOf(protoKeys: readonly string[]) {
   const key = fc.oneof(
     { weight: 5, arbitrary: fc.string({ maxLength: 10 }) },
     { weight: 1, arbitrary: fc.constantFrom(...protoKeys) },
+    { weight: 1, arbitrary: nastyString },
   );
   const tree = fc.letrec<{ value: unknown; array: unknown[]; object: Record<string, unknown> }>(
     (tie) => ({

@@ -39,18 +39,57 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 const isAbsent = (value: unknown) => value === undefined || value === null;
 
-/** C0 controls and DEL, except tab, line feed and carriage return (`NoControlCharacters`). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/**
+ * SECURITY.md's "Strings" table, restated from the documentation: a single-line field
+ * refuses every C0 control (tab, CR and LF included), DEL, C1, U+2028/U+2029 and the bidi
+ * controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069); a multi-line one the
+ * same but LF and tab; every string, `payload` keys and values included, refuses a lone
+ * UTF-16 surrogate.
+ */
+const BIDI = [
+  0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
+];
+const isRefusedOnOneLine = (code: number) =>
+  code <= 0x1f ||
+  (code >= 0x7f && code <= 0x9f) ||
+  code === 0x2028 ||
+  code === 0x2029 ||
+  BIDI.includes(code);
 
-const textOf = (value: unknown, min: number, max: number) =>
+/** Whether every UTF-16 surrogate in `text` is half of a pair. */
+export function isWellFormed(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0xdc00 && code <= 0xdfff) return false;
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      index++;
+    }
+  }
+  return true;
+}
+
+type Lines = 'single' | 'multi';
+
+function charactersFit(text: string, lines: Lines): boolean {
+  if (!isWellFormed(text)) return false;
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    if (lines === 'multi' && (code === 0x0a || code === 0x09)) continue;
+    if (isRefusedOnOneLine(code)) return false;
+  }
+  return true;
+}
+
+const textOf = (value: unknown, min: number, max: number, lines: Lines = 'single') =>
   typeof value === 'string' &&
-  !CONTROL_CHARACTERS.test(value) &&
+  charactersFit(value, lines) &&
   characterCount(value) >= min &&
   characterCount(value) <= max;
 
-const optionalText = (value: unknown, min: number, max: number) =>
-  isAbsent(value) || textOf(value, min, max);
+const optionalText = (value: unknown, min: number, max: number, lines: Lines = 'single') =>
+  isAbsent(value) || textOf(value, min, max, lines);
 
 /** Keys the pipeline would drop: the prototype keys, and names of methods every object inherits. */
 const isDroppedKey = (key: string) =>
@@ -68,18 +107,22 @@ function hasDroppedKey(value: unknown): boolean {
 const onlyKeys = (record: Record<string, unknown>, allowed: readonly string[]) =>
   !hasDroppedKey(record) && Object.keys(record).every((key) => allowed.includes(key));
 
-/** Has a NUL character in a key or a string anywhere (PostgreSQL cannot store one). */
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(containsNul);
+/**
+ * Has a key or a string anywhere that the store could not keep as sent: NUL (PostgreSQL
+ * cannot store one) or a lone surrogate (no UTF-8 form).
+ */
+function containsUnstorable(value: unknown): boolean {
+  const bad = (text: string) => text.includes('\u0000') || !isWellFormed(text);
+  if (typeof value === 'string') return bad(value);
+  if (Array.isArray(value)) return value.some(containsUnstorable);
   if (!isRecord(value)) return false;
-  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
+  return Object.entries(value).some(([key, inner]) => bad(key) || containsUnstorable(inner));
 }
 
 function payloadFits(payload: unknown): boolean {
   if (isAbsent(payload)) return true;
   if (!isRecord(payload)) return false;
-  if (containsNul(payload)) return false;
+  if (containsUnstorable(payload)) return false;
   return Buffer.byteLength(JSON.stringify(payload), 'utf8') <= MAX_PAYLOAD_BYTES;
 }
 
@@ -121,7 +164,7 @@ export function isValidApprove(raw: unknown): boolean {
     isRecord(body) &&
     onlyKeys(body, ['resolvedBy', 'notes']) &&
     optionalText(body.resolvedBy, 1, MAX_ACTOR_LENGTH) &&
-    optionalText(body.notes, 0, MAX_NOTES_LENGTH)
+    optionalText(body.notes, 0, MAX_NOTES_LENGTH, 'multi')
   );
 }
 
@@ -131,7 +174,7 @@ export function isValidReject(raw: unknown): boolean {
     isRecord(body) &&
     onlyKeys(body, ['resolvedBy', 'notes', 'reason']) &&
     optionalText(body.resolvedBy, 1, MAX_ACTOR_LENGTH) &&
-    optionalText(body.notes, 0, MAX_NOTES_LENGTH) &&
+    optionalText(body.notes, 0, MAX_NOTES_LENGTH, 'multi') &&
     optionalText(body.reason, 0, MAX_REASON_LENGTH)
   );
 }
@@ -167,3 +210,15 @@ export function isValidWaitQuery(query: Record<string, unknown>): boolean {
 }
 
 export const isRestId = (value: unknown) => typeof value === 'string' && REST_ID.test(value);
+
+/**
+ * Whether a body, as a JS value about to be sent with `JSON.stringify`, holds a number the
+ * host's strict JSON parser refuses (SECURITY.md, JSON bodies): `JSON.stringify` writes
+ * every double so it reads back exactly, so of those only an integer beyond ±(2^53 − 1)
+ * remains (`1.7976931348623157e308` is one). Over HTTP only: the pipe never parses JSON.
+ */
+export function holdsInexactNumber(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (Array.isArray(value)) return value.some(holdsInexactNumber);
+  return isRecord(value) && Object.values(value).some(holdsInexactNumber);
+}

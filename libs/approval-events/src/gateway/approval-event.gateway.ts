@@ -28,6 +28,7 @@ import { approvalPayload } from './approval.payload';
 import { WorkspaceSubscriptionDto } from './workspace-subscription.dto';
 import {
   APPROVALS_NAMESPACE,
+  GATEWAY_CONNECT_TIMEOUT_MS,
   GATEWAY_MAX_MESSAGE_BYTES,
   GATEWAY_MAX_SUBSCRIPTIONS,
 } from './gateway.constants';
@@ -38,6 +39,7 @@ import { GatewayAdmission } from './gateway-admission';
 import type { ApprovalNamespace, ApprovalSocket } from './gateway-socket.types';
 import { GatewayTokens } from './gateway-tokens';
 import { refuseUnservedNamespaces } from './namespace-guard';
+import { guardTransports } from './transport-guard';
 
 const OK: GatewayAck = { ok: true };
 const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck => ({
@@ -54,7 +56,8 @@ const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck 
  *   handshake with `connect_error` `unauthorized`. Checked in namespace middleware because
  *   Nest guards do not run on connect. Attempts per IP address are bounded (`rate_limited`).
  *   Every other namespace of the Socket.io server that nothing serves, the default `/`
- *   included, is refused (and counted as `unauthorized`).
+ *   included, is refused (and counted as `unauthorized`), and so is a transport that joins
+ *   no namespace within 5 s or would be its address's 101st (`transport-guard.ts`).
  * - A socket whose token has an expiry (a scoped JWT) is disconnected when it expires.
  * - `approval:resolved` (producers): validated, then fed to the manager as a hint.
  * - `subscribe` / `unsubscribe` `{ workspaceId }`: join or leave that workspace's room;
@@ -76,6 +79,7 @@ const refuse = (error: Extract<GatewayAck, { ok: false }>['error']): GatewayAck 
   namespace: APPROVALS_NAMESPACE,
   maxHttpBufferSize: GATEWAY_MAX_MESSAGE_BYTES,
   serveClient: false,
+  connectTimeout: GATEWAY_CONNECT_TIMEOUT_MS,
 })
 export class ApprovalEventGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
@@ -104,6 +108,7 @@ export class ApprovalEventGateway
 
   afterInit(namespace: ApprovalNamespace): void {
     refuseUnservedNamespaces(namespace.server, () => this.metrics.rejected('unauthorized'));
+    guardTransports(namespace.server, () => this.metrics.rejected('unauthorized'));
     namespace.use((socket, next) => {
       void this.admission.admit(socket).then((verdict) => {
         if (verdict === 'retry_later') socket.conn.close();

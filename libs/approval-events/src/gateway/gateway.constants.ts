@@ -29,3 +29,18 @@ export const ALL_WORKSPACES_ROOM = 'all-workspaces';
 
 /** Largest `approval:requested` the gateway sends, as JSON; a larger one is logged and dropped. */
 export const GATEWAY_MAX_REQUESTED_BYTES = 128 * 1024;
+
+/**
+ * How long a transport may stay open without joining a namespace (Socket.io's
+ * `connectTimeout`, whose default is 45 s). A client joins within one round trip of opening
+ * its transport (its token fetched first, for the inbox); an attacker's raw transport, which
+ * never shows a token, holds a descriptor and a ping timer for no more than this.
+ */
+export const GATEWAY_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Socket.io transports one IP address may hold open at once, whether or not they joined a
+ * namespace. One service or agent worker holds one; an address behind which many browsers
+ * share a NAT, or a reverse proxy, may need more (see SECURITY.md).
+ */
+export const GATEWAY_MAX_TRANSPORTS_PER_IP = 100;
