@@ -1,7 +1,7 @@
 import type { Approval } from '@app/approval-events';
 import { type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import request from 'supertest';
-import { approvalsPath, createApproval, type RunningHost, startHost } from './support';
+import { approvalsPath, authAs, createApproval, type RunningHost, startHost } from './support';
 
 const WS = 'ws-json';
 
@@ -9,7 +9,7 @@ const WS = 'ws-json';
 function postBytes(
   url: string,
   body: Buffer,
-  headers: OutgoingHttpHeaders = { 'content-type': 'application/json' },
+  headers: OutgoingHttpHeaders = { 'content-type': 'application/json', ...authAs('agent') },
 ): Promise<{ status: number; body: { message?: unknown } }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(url, { method: 'POST', headers, agent: false }, (answer) => {
@@ -36,9 +36,13 @@ describe('JSON bodies are read as sent, or refused', () => {
   });
 
   const post = (path: string, text: string) =>
-    request(host.url).post(path).set('content-type', 'application/json').send(text);
+    request(host.url)
+      .post(path)
+      .set(authAs('agent'))
+      .set('content-type', 'application/json')
+      .send(text);
   const listed = async () =>
-    (await request(host.url).get(approvalsPath(WS)).expect(200)).body as Approval[];
+    (await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200)).body as Approval[];
 
   it.each([
     ['a duplicate key', '{"action":"a","action":"b"}', "Duplicate key 'action'"],
@@ -107,7 +111,10 @@ describe('JSON bodies are read as sent, or refused', () => {
       '{"action":"send \\u00e9","payload":{"n":[9007199254740991,-0.5,1.5e-300,5e-324,0.30000000000000004],' +
       '"s":"\\ud83d\\ude00 \\u202e","same":1,"same":1},"requestedBy":"agent-7"}';
     const created = await post(approvalsPath(WS), text).expect(201);
-    const read = await request(host.url).get(approvalsPath(WS, created.body.id)).expect(200);
+    const read = await request(host.url)
+      .get(approvalsPath(WS, created.body.id))
+      .set(authAs('agent'))
+      .expect(200);
     const expected = JSON.parse(text) as Record<string, unknown>;
     expect(read.body).toMatchObject(expected);
   });

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { INBOX_CONTENT_SECURITY_POLICY } from '../src/inbox/inbox.constants';
-import { approvalsPath, type RunningHost, startHost } from './support';
+import { approvalsPath, authAs, type RunningHost, startHost } from './support';
 
 /** helmet's headers, the same on every answer whatever its route. */
 const EVERYWHERE = {
@@ -29,7 +29,7 @@ describe('security headers on every route', () => {
   ])(
     '%s: helmet’s headers and a policy that lets nothing run or frame it',
     async (_what, path, status) => {
-      const response = await request(host.url).get(path).expect(status);
+      const response = await request(host.url).get(path).set(authAs('agent')).expect(status);
       expect(response.headers).toMatchObject({
         ...EVERYWHERE,
         'content-security-policy': NOTHING_RUNS,

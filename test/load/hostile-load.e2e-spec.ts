@@ -3,10 +3,13 @@ import {
   GATEWAY_MAX_TRANSPORTS_PER_IP,
 } from '@app/approval-events/internal';
 import * as http from 'node:http';
-import { hostMetric, type RunningHost, startHost, track } from '../support';
+import { authAs, hostMetric, type RunningHost, startHost, track } from '../support';
 import { type Attack, longPolls, partialRequests, rawTransports } from './support/attacks';
 import { CHECKS_FROM, probeHealth, watchHealth } from './support/health-watch';
 import { legitWait, pendingWaitPath } from './support/legit-wait';
+
+/** The legitimate agent and approver: another principal decides each legitimate wait. */
+const LEGIT = { agent: authAs('agent'), approver: authAs('approver') };
 
 /**
  * The hostile-load probe of issue 19 at CI size: one address (127.0.0.1) attacks, while
@@ -67,7 +70,7 @@ describe('hostile load from one address', () => {
       await attack.started;
       await until(() => attack.refused >= 400, HEADERS_TIMEOUT_MS, '400 refusals');
       expect(attack.open).toBeLessThanOrEqual(200);
-      await expect(legitWait(host.url, 'ws-legit')).resolves.toMatchObject({
+      await expect(legitWait(host.url, 'ws-legit', LEGIT)).resolves.toMatchObject({
         status: 200,
         approvalStatus: 'approved',
       });
@@ -83,27 +86,29 @@ describe('hostile load from one address', () => {
   });
 
   it('answers the long-polls past the per-address cap 429 with Retry-After', async () => {
-    const path = await pendingWaitPath(host.url, 'ws-attack');
+    const path = await pendingWaitPath(host.url, 'ws-attack', authAs('agent'));
     const failures = await healthDuring(host, async () => {
-      const attack = tracked(longPolls({ url: host.url, count: 150, path }));
+      const attack = tracked(
+        longPolls({ url: host.url, count: 150, path, headers: authAs('agent') }),
+      );
       await attack.started;
       await until(() => (attack.statuses.get(429) ?? 0) >= 100, 5_000, '100 answers 429');
       expect(attack.open).toBe(50);
       const refused = await new Promise<http.IncomingMessage>((resolve) =>
-        http.get(`${host.url}${path}`, { agent: false }, resolve),
+        http.get(`${host.url}${path}`, { agent: false, headers: authAs('agent') }, resolve),
       );
       refused.resume();
       expect(refused.statusCode).toBe(429);
       expect(refused.headers['retry-after']).toBe('5');
       // Another address's wait is not held up, and resolves when the decision comes.
-      await expect(legitWait(host.url, 'ws-legit')).resolves.toMatchObject({
+      await expect(legitWait(host.url, 'ws-legit', LEGIT)).resolves.toMatchObject({
         status: 200,
         approvalStatus: 'approved',
       });
       attack.stop();
       // Each hang-up gives its slot back: the attacker's address may wait again.
       await until(() => attack.open === 0, 1_000, 'the long-polls to close');
-      const again = tracked(longPolls({ url: host.url, count: 1, path }));
+      const again = tracked(longPolls({ url: host.url, count: 1, path, headers: authAs('agent') }));
       await again.started;
       expect(again.opened).toBe(1);
     });
@@ -138,11 +143,20 @@ describe('hostile load from one address', () => {
 describe('timeouts a long-poll lives with', () => {
   it('lets a long-poll outlive the request timeout: its request is complete', async () => {
     const host = await startHost({ env: CAPS });
-    const path = await pendingWaitPath(host.url, 'ws-slow', {}, HEADERS_TIMEOUT_MS + 1_500);
+    const path = await pendingWaitPath(
+      host.url,
+      'ws-slow',
+      authAs('agent'),
+      HEADERS_TIMEOUT_MS + 1_500,
+    );
     const started = Date.now();
     const answer = await new Promise<http.IncomingMessage>((resolve, reject) =>
       http
-        .get(`${host.url}${path}`, { agent: false, localAddress: CHECKS_FROM }, resolve)
+        .get(
+          `${host.url}${path}`,
+          { agent: false, localAddress: CHECKS_FROM, headers: authAs('agent') },
+          resolve,
+        )
         .on('error', reject),
     );
     answer.resume();

@@ -23,7 +23,10 @@ const { values } = parseArgs({
     attack: { type: 'string', default: 'partial' },
     count: { type: 'string', default: '22500' },
     hold: { type: 'string', default: '75' },
-    'api-key': { type: 'string' },
+    /** The agent's key (`AGENT_KEY` from `npm start`'s log by default). */
+    'api-key': { type: 'string', default: process.env.AGENT_KEY },
+    /** The approver's key, for the legitimate waits' decisions (`APPROVER_KEY` by default). */
+    'approver-key': { type: 'string', default: process.env.APPROVER_KEY },
   },
 });
 
@@ -31,7 +34,11 @@ const url = values.url.replace(/\/$/, '');
 if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(url)) {
   throw new Error('The probe only targets a host on this machine (127.0.0.0/8, localhost, [::1])');
 }
-const headers = values['api-key'] ? { 'x-api-key': values['api-key'] } : {};
+if (!values['api-key'] || !values['approver-key']) {
+  throw new Error('Give --api-key and --approver-key (or AGENT_KEY and APPROVER_KEY) of the host');
+}
+const headers = { 'x-api-key': values['api-key'] };
+const credentials = { agent: headers, approver: { 'x-api-key': values['approver-key'] } };
 const target = { url, count: Number(values.count) };
 
 async function launch(): Promise<Attack> {
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
   const startedAfterS = seconds();
   const waits = [];
   while (Date.now() - start < Number(values.hold) * 1000) {
-    waits.push(await legitWait(url, 'probe-legit', headers));
+    waits.push(await legitWait(url, 'probe-legit', credentials));
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
   clearInterval(ticker);

@@ -49,16 +49,23 @@ function call(
   });
 }
 
+/** The credential headers of the legitimate agent (creates, waits) and approver (decides). */
+export interface LegitCredentials {
+  agent: http.OutgoingHttpHeaders;
+  approver: http.OutgoingHttpHeaders;
+}
+
 /**
  * A legitimate agent's long-poll, start to end: creates an approval, waits on it, has it
- * approved 300 ms later and reports what the wait answered and how fast. Every request goes
- * from {@link CHECKS_FROM}, not the attacker's address.
+ * approved by another principal 300 ms later and reports what the wait answered and how
+ * fast. Every request goes from {@link CHECKS_FROM}, not the attacker's address.
  */
 export async function legitWait(
   url: string,
   workspaceId: string,
-  headers: http.OutgoingHttpHeaders = {},
+  credentials: LegitCredentials,
 ): Promise<LegitWaitOutcome> {
+  const headers = credentials.agent;
   const base = `/api/workspaces/${workspaceId}/approvals`;
   const created = await call(url, 'POST', base, headers, { action: 'legit_wait' });
   if (created.status !== 201 || typeof created.body?.id !== 'string') {
@@ -75,9 +82,7 @@ export async function legitWait(
   );
   await new Promise((resolve) => setTimeout(resolve, 300));
   const decidedAt = Date.now();
-  const decided = await call(url, 'POST', `${base}/${id}/approve`, headers, {
-    resolvedBy: 'legit',
-  });
+  const decided = await call(url, 'POST', `${base}/${id}/approve`, credentials.approver, {});
   if (decided.status !== 200) return { status: decided.status };
   const answer = await waiting;
   return {
@@ -91,7 +96,7 @@ export async function legitWait(
 export async function pendingWaitPath(
   url: string,
   workspaceId: string,
-  headers: http.OutgoingHttpHeaders = {},
+  headers: http.OutgoingHttpHeaders,
   timeoutMs = 120_000,
 ): Promise<string> {
   const base = `/api/workspaces/${workspaceId}/approvals`;
