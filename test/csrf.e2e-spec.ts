@@ -101,9 +101,7 @@ describe('a cross-site page cannot make the host act', () => {
       `${host.url}${approvalsPath(WS, other.id, 'cancel')}`,
       undefined,
       {
-        ...bearer(
-          await signTestJwt({ sub: 'agent-jwt', roles: ['agent'], workspaces: [WS] }),
-        ),
+        ...bearer(await signTestJwt({ sub: 'agent-jwt', roles: ['agent'], workspaces: [WS] })),
         'content-length': '0',
       },
     );

@@ -42,7 +42,8 @@ describe('JSON bodies are read as sent, or refused', () => {
       .set('content-type', 'application/json')
       .send(text);
   const listed = async () =>
-    (await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200)).body as Approval[];
+    (await request(host.url).get(approvalsPath(WS)).set(authAs('agent')).expect(200))
+      .body as Approval[];
 
   it.each([
     ['a duplicate key', '{"action":"a","action":"b"}', "Duplicate key 'action'"],
