@@ -238,7 +238,10 @@ describe('JWT claims under fuzzing', () => {
     let host: RunningHost;
 
     beforeAll(async () => {
-      host = await startHost({ env: { AUTH_JWT_SECRET: TEST_JWT_SECRET } });
+      host = await startHost({
+        // Every run opens an approval as the agent: far past the default cap.
+        env: { AUTH_JWT_SECRET: TEST_JWT_SECRET, MAX_OPEN_APPROVALS_PER_REQUESTER: '1000000' },
+      });
     });
 
     it('answers 401, 404, 403 or the route’s success exactly as the claims allow, never 5xx', async () => {
