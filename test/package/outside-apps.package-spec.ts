@@ -69,7 +69,7 @@ beforeAll(() => {
 });
 
 describe('the packed library', () => {
-  it('holds only the build output, its types and the README', () => {
+  it('holds only the build output, its types, the README and the changelog', () => {
     const { files, filename, size } = packedLibrary();
     console.log(`npm pack: ${filename}, ${size} bytes, ${files.length} files`);
     const paths = files.map((file) => file.path);
@@ -77,6 +77,7 @@ describe('the packed library', () => {
       expect.arrayContaining([
         'package.json',
         'README.md',
+        'CHANGELOG.md',
         'dist/index.js',
         'dist/index.d.ts',
         'dist/gateway/index.js',
@@ -85,7 +86,8 @@ describe('the packed library', () => {
     );
     const unexpected = paths.filter(
       (file) =>
-        !['package.json', 'README.md'].includes(file) && !/^dist\/[\w./-]+\.(js|d\.ts)$/.test(file),
+        !['package.json', 'README.md', 'CHANGELOG.md'].includes(file) &&
+        !/^dist\/[\w./-]+\.(js|d\.ts)$/.test(file),
     );
     expect(unexpected).toEqual([]);
     expect(paths.filter((file) => /spec|test|tsconfig|\.map$|(^|\/)src\//.test(file))).toEqual([]);
