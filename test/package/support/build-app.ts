@@ -41,15 +41,29 @@ async function timed(step: () => Promise<unknown>): Promise<number> {
   return Date.now() - started;
 }
 
+/** What else `buildApp` may be asked for (the README-snippet spec, say, brings its own sources). */
+export interface BuildOptions {
+  /** More packages to install, as `name@version`. */
+  extraPackages?: string[];
+  /** The folder whose `src/` is compiled. @default test/package/outside-app */
+  sourceDir?: string;
+  /** The folder's name beside the tarball. @default app.name */
+  dirName?: string;
+}
+
 /**
- * Installs the tarball and the app's required peers (plus `extraPackages`, name@version)
- * into a fresh folder and compiles the fixture app there.
+ * Installs the tarball and the app's required peers (plus `extraPackages`) into a fresh
+ * folder beside the tarball and compiles `sourceDir/src` there.
+ *
+ * @example
+ * const { dir } = await buildApp(app, { extraPackages: [`ioredis@${rootVersion('ioredis')}`] });
  */
-export async function buildApp(app: OutsideApp, extraPackages: string[] = []): Promise<BuiltApp> {
+export async function buildApp(app: OutsideApp, options: BuildOptions = {}): Promise<BuiltApp> {
+  const { extraPackages = [], sourceDir = fixtureDir, dirName = app.name } = options;
   const { tarball, workDir } = packedLibrary();
-  const dir = path.join(workDir, app.name);
+  const dir = path.join(workDir, dirName);
   mkdirSync(dir, { recursive: true });
-  cpSync(path.join(fixtureDir, 'src'), path.join(dir, 'src'), { recursive: true });
+  cpSync(path.join(sourceDir, 'src'), path.join(dir, 'src'), { recursive: true });
   const manifest = {
     name: app.name,
     version: '0.0.0',
