@@ -2,7 +2,8 @@
 /**
  * `npm test`: every suite, unit then end-to-end, then the suites that need PostgreSQL and
  * Redis, then the browser suite that needs Chromium, then the package suite (the packed
- * library installed into an app outside the monorepo), which needs the npm registry. Each
+ * library installed into three apps outside the monorepo: Nest 11 and 12 on CommonJS, Nest 12
+ * on ESM), which needs the npm registry. Each
  * runs only when what it needs is there; otherwise it is named as skipped, with why, unless
  * CI=true, where that is a failure.
  *
@@ -23,7 +24,7 @@ const DATABASE_URL =
   process.env.DATABASE_URL ||
   'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.TEST_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-// The outside app installs its peers from here (its cache, filled by `npm ci`, first).
+// The outside apps install their peers from here (its cache, filled by `npm ci`, first).
 const NPM_REGISTRY = process.env.npm_config_registry || 'https://registry.npmjs.org/';
 /** The browser suite drives Debian's Chromium (test/browser/support/chromium.ts reads the same). */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -43,7 +44,7 @@ const SUITES = [
     needs: ['chromium'],
   },
   {
-    name: 'package (the packed library in a Nest app outside the monorepo)',
+    name: 'package (the packed library in Nest 11 and 12 apps outside the monorepo)',
     args: ['--config', 'test/package/jest-package.config.js', '--detectOpenHandles', '--runInBand'],
     needs: ['npm'],
   },

@@ -2,6 +2,7 @@ import type { Approval } from '@app/approval-events';
 import request from 'supertest';
 import { type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { ApprovalsRepository } from '../src/approvals/approvals.repository';
 import { authAs, approvalsPath, createApproval, type RunningHost, startHost } from './support';
 import { RecordingLogger } from './support/recording-logger';
 
@@ -217,7 +218,6 @@ describe('logging of refused requests', () => {
   it('keeps the stack of a server fault at error level', async () => {
     const logger = new RecordingLogger();
     const host = await startHost({ logger });
-    const { ApprovalsRepository } = await import('../src/approvals/approvals.repository');
     const repository = host.app.get(ApprovalsRepository);
     jest.spyOn(repository, 'list').mockRejectedValueOnce(new TypeError('a bug in the store'));
     const response = await request(host.url).get(approvalsPath(WS)).set(authAs('agent'));

@@ -27,6 +27,20 @@ describe('RequestShapePipe', () => {
     expect(pipe.transform(undefined)).toBeUndefined();
   });
 
+  it("leaves alone what ValidationPipe builds no DTO from, such as a gateway's arguments", () => {
+    // A socket's object graph nests far deeper than any request may (and is cyclic).
+    let socket: Record<string, unknown> = { id: 's1' };
+    for (let level = 0; level <= MAX_NESTING_DEPTH + 1; level += 1) socket = { nsp: socket };
+    const message = wire('{"__proto__":{"polluted":true},"workspaceId":"ws1"}');
+    // As Nest 12 hands global pipes a gateway handler's socket and its `unknown` message.
+    expect(pipe.transform(socket, { type: 'custom', metatype: Object })).toBe(socket);
+    expect(pipe.transform(message, { type: 'body', metatype: Object })).toBe(message);
+    class BodyDto {}
+    expect(() => pipe.transform(message, { type: 'body', metatype: BodyDto })).toThrow(
+      BadRequestException,
+    );
+  });
+
   it.each([
     ['__proto__', '{"__proto__":{"admin":true}}'],
     ['prototype', '{"prototype":1}'],

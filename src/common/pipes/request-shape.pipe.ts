@@ -1,4 +1,9 @@
-import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  type ArgumentMetadata,
+  type PipeTransform,
+} from '@nestjs/common';
 import { MAX_NESTING_DEPTH } from '@app/approval-events';
 import { exceedsNestingDepth } from '@app/approval-events/internal';
 
@@ -35,7 +40,17 @@ export function findSilentlyDroppedKey(value: unknown): { key: string; field: st
 }
 
 /**
- * Runs before `ValidationPipe` on every body and query, and refuses with a 400:
+ * Whether `ValidationPipe` will build a DTO from the value, which is what this pipe guards.
+ * Since Nest 12 global pipes run on gateway handlers too, for every argument: the socket
+ * comes as `custom` (a cyclic graph no walk should enter), a message typed `unknown` as a
+ * `body` of `Object`, which ValidationPipe passes on untouched and the gateway checks itself.
+ */
+const becomesDto = ({ type, metatype }: ArgumentMetadata): boolean =>
+  type !== 'custom' && metatype !== Object;
+
+/**
+ * Runs before `ValidationPipe` on every body, query and params it makes a DTO of, and refuses
+ * with a 400:
  * - a value nested deeper than the API ever needs: the pipe's prototype-key stripping and
  *   class-transformer recurse, so a 5 000-level payload (well within the body limit)
  *   would overflow the stack and answer 500;
@@ -45,7 +60,8 @@ export function findSilentlyDroppedKey(value: unknown): { key: string; field: st
  */
 @Injectable()
 export class RequestShapePipe implements PipeTransform {
-  transform(value: unknown): unknown {
+  transform(value: unknown, metadata: ArgumentMetadata = { type: 'body' }): unknown {
+    if (!becomesDto(metadata)) return value;
     // +1: the body itself is one level above the free-form objects it carries.
     if (exceedsNestingDepth(value, MAX_NESTING_DEPTH + 1)) {
       throw new BadRequestException(`The request nests more than ${MAX_NESTING_DEPTH} levels`);

@@ -1,5 +1,4 @@
 import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApprovalNotFoundError } from '../errors/approval-not-found.error';
@@ -23,7 +22,8 @@ describe('HttpApprovalStatusSource', () => {
   });
 
   const source = (apiKey?: string, timeoutMs = 2_000) =>
-    new HttpApprovalStatusSource(new HttpService(axios.create()), baseUrl, apiKey, timeoutMs);
+    // HttpService's own axios: this CommonJS spec's `import axios` is axios's other (CJS) build.
+    new HttpApprovalStatusSource(new HttpService(), baseUrl, apiKey, timeoutMs);
 
   const answer = (status: number, body: unknown = {}) => {
     handler = (_req, res) => {

@@ -1,10 +1,13 @@
 /**
- * A fresh Nest 11 application outside the monorepo, using the packed library the way its
- * README says: `EventEmitterModule.forRoot()`, `ApprovalEventsModule.forRoot({ statusSource })`,
- * one `ApprovalQueueBridge.waitForApproval` woken by an in-process `approval.resolved`.
+ * A fresh Nest application outside the monorepo (Nest 11 or 12, CommonJS or ESM: the same
+ * source compiles to either, by the app's package.json `type`), using the packed library the
+ * way its README says: `EventEmitterModule.forRoot()`, `ApprovalEventsModule.forRoot({
+ * statusSource })`, one `ApprovalQueueBridge.waitForApproval` woken by an in-process
+ * `approval.resolved`.
  *
- * It prints one JSON line for the test to check: the wait's outcome, how it was woken,
- * which packages the process loaded, and what each optional feature says without its package.
+ * It prints one JSON line for the test to check: how it ran (module format, Nest version),
+ * the wait's outcome, how it was woken, which packages the process loaded, and what each
+ * optional feature says without its package.
  */
 import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -18,8 +21,9 @@ import {
   type Approval,
   type ApprovalEventsModuleOptions,
 } from 'nestjs-approval-events';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { InMemoryStatusSource } from './in-memory-status.source';
+import { InMemoryStatusSource } from './in-memory-status.source.js';
 
 // Fails to compile if the package's types did not resolve (they would all be `any`).
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -33,10 +37,17 @@ const statusSource = new InMemoryStatusSource();
 })
 class AppModule {}
 
-/** The packages (by name) that this process has loaded so far. */
+/** `require`, in CommonJS and ESM alike; its cache is the process's CommonJS modules. */
+const requireHere = createRequire(`${process.cwd()}/`);
+
+/**
+ * The packages (by name) that this process has loaded so far as CommonJS (an ESM app's
+ * imports of CommonJS packages included). An ESM-only package loaded by `import` is not
+ * listed; the test also checks that no optional package is even installed.
+ */
 function loadedPackages(): string[] {
   const names = new Set<string>();
-  for (const file of Object.keys(require.cache)) {
+  for (const file of Object.keys(requireHere.cache)) {
     const match = /.*node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file);
     if (match) names.add(match[1].replace('\\', '/'));
   }
@@ -92,6 +103,8 @@ async function main(): Promise<void> {
   };
   process.stdout.write(
     `${JSON.stringify({
+      format: typeof module === 'undefined' ? 'module' : 'commonjs',
+      nestVersion: (requireHere('@nestjs/core/package.json') as { version: string }).version,
       approval,
       wokenAfterMs,
       reads: statusSource.reads,
