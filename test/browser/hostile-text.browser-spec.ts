@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { createApproval, startHost } from '../support';
+import { createApproval, PRINCIPALS, startHost } from '../support';
 import { launchChromium, openTab, SCREENSHOTS_DIR } from './support/chromium';
 
 /**
@@ -33,6 +33,8 @@ it('the inbox shows a payload’s bidi controls as escapes, so it reads as store
   });
   const { page, problems } = await openTab(browser);
   await page.goto(`${host.url}/?workspace=ws1`);
+  await page.getByLabel('API key').fill(PRINCIPALS.approver.key);
+  await page.getByRole('button', { name: 'Use this key' }).click();
   const payload = page.locator('.approval .payload');
   await payload.waitFor();
   const shown = await payload.textContent();

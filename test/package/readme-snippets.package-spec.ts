@@ -111,20 +111,20 @@ describe('the package README', () => {
       path.join(workDir, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          // A Nest starter's settings (CommonJS); `skipLibCheck` as it has it.
-          target: 'ES2022',
-          module: 'commonjs',
-          moduleResolution: 'node',
+          // Nest 12's CommonJS starter's settings; `skipLibCheck` as it has it.
+          target: 'ES2023',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
           strict: true,
           experimentalDecorators: true,
           emitDecoratorMetadata: true,
           skipLibCheck: true,
           noEmit: true,
-          baseUrl: root,
+          // Absolute, since TypeScript 6 deprecates `baseUrl`.
           paths: {
             'nestjs-approval-events': [path.join(types, 'index.d.ts')],
             'nestjs-approval-events/gateway': [path.join(types, 'gateway/index.d.ts')],
-            '*': ['node_modules/*', 'node_modules/@types/*'],
+            '*': [path.join(root, 'node_modules/*'), path.join(root, 'node_modules/@types/*')],
           },
           typeRoots: [path.join(root, 'node_modules/@types')],
           types: ['node'],
