@@ -6,7 +6,15 @@ import {
   temporarySchemaName,
   testPool,
 } from '../../src/approvals/postgres/testing/temporary-schema';
-import { approvalsPath, closeAll, createApproval, type RunningHost, startHost } from '../support';
+import {
+  approvalsPath,
+  authAs,
+  closeAll,
+  createApproval,
+  PRINCIPALS,
+  type RunningHost,
+  startHost,
+} from '../support';
 import { RecordingLogger } from '../support/recording-logger';
 import { assertProperty, FuzzTally, heapAfterGc } from './support/fuzz-tally';
 import { isValidCreate, isValidReject } from './support/rest-model';
@@ -109,7 +117,9 @@ describe('text and JSON rules on every store, over HTTP', () => {
     heapBefore = heapAfterGc();
     const boot = async (name: string, env = {}) => {
       const logger = new RecordingLogger();
-      return { name, logger, host: await startHost({ logger, env }) };
+      // Every run creates as the agent: far past the default open-approvals cap.
+      const caps = { MAX_OPEN_APPROVALS_PER_REQUESTER: '1000000' };
+      return { name, logger, host: await startHost({ logger, env: { ...caps, ...env } }) };
     };
     stores = [
       await boot('memory'),
@@ -132,16 +142,18 @@ describe('text and JSON rules on every store, over HTTP', () => {
     const property = fc.asyncProperty(
       fc.constantFrom(0, 1),
       fc.record(
-        { action: hostileText, requestedBy: hostileText, payload },
+        // requestedFor is the label a requester writes (requestedBy is the principal's id).
+        { action: hostileText, requestedFor: hostileText, payload },
         { requiredKeys: ['action'] },
       ),
-      fc.record(
-        { resolvedBy: hostileText, reason: hostileText, notes: hostileText },
-        { requiredKeys: ['resolvedBy'] },
-      ),
+      // resolvedBy is the decider's own id (or absent): the free text is in reason and notes.
+      fc.record({ reason: hostileText, notes: hostileText }, { requiredKeys: [] }),
       async (which, create, reject) => {
         const { host } = stores[which];
-        const created = await request(host.url).post(approvalsPath('ws-text')).send(create);
+        const created = await request(host.url)
+          .post(approvalsPath('ws-text'))
+          .set(authAs('agent'))
+          .send(create);
         const createValid = isValidCreate(create);
         tally.record(
           {
@@ -156,16 +168,18 @@ describe('text and JSON rules on every store, over HTTP', () => {
         });
         if (!createValid) {
           expect(String(created.body.message)).toMatch(
-            /^(action|requestedBy|payload)\b.* must not contain /,
+            /^(action|requestedFor|payload)\b.* must not contain /,
           );
           return;
         }
         const read = await request(host.url)
           .get(approvalsPath('ws-text', created.body.id))
+          .set(authAs('agent'))
           .expect(200);
         expect(read.body).toMatchObject(create);
         const decided = await request(host.url)
           .post(approvalsPath('ws-text', created.body.id, 'reject'))
+          .set(authAs('approver'))
           .send(reject);
         const rejectValid = isValidReject(reject);
         tally.record(
@@ -179,7 +193,13 @@ describe('text and JSON rules on every store, over HTTP', () => {
           reject,
           status: rejectValid ? 200 : 400,
         });
-        if (rejectValid) expect(decided.body).toMatchObject({ resolvedBy: reject.resolvedBy });
+        if (rejectValid) {
+          expect(decided.body).toMatchObject({
+            resolvedBy: PRINCIPALS.approver.id,
+            // Stored as sent; nothing at all when neither was sent.
+            ...(Object.keys(reject).length > 0 ? { resolution: reject } : {}),
+          });
+        }
       },
     );
     await assertProperty('HTTP text rules, both stores', property, SEED_TEXT, 2 * RUNS_PER_STORE, {
@@ -197,6 +217,7 @@ describe('text and JSON rules on every store, over HTTP', () => {
         const body = `{"action":"numbers","payload":{"n":[${numbers.join(',')}]${duplicate ? ',"n":[0]' : ''}}}`;
         const response = await request(host.url)
           .post(approvalsPath('ws-json'))
+          .set(authAs('agent'))
           .set('content-type', 'application/json')
           .send(body);
         const valid = !duplicate && numbers.every(numberIsExact);
@@ -215,6 +236,7 @@ describe('text and JSON rules on every store, over HTTP', () => {
         if (valid) {
           const read = await request(host.url)
             .get(approvalsPath('ws-json', response.body.id))
+            .set(authAs('agent'))
             .expect(200);
           expect(read.body.payload.n).toEqual(numbers.map(Number));
         }
